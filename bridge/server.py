@@ -1,0 +1,298 @@
+"""Start, watch and stop a private `opa run --server` on the project's bundle.
+
+This is the embedded default of the CLI (no `--opa-url`: start one, use it, stop it), the
+engine of `apl-policy serve`, and the OPA every test session shares. The server it starts
+is the locked-down one of issue 4: loopback only, telemetry off, and with `authz=True`
+token authentication plus the read-only `system.authz` policy of the bundle, the token
+reaching OPA only through its environment (never its command line, which `ps` shows).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from bridge.errors import OpaUnavailable
+
+TOKEN_ENV = "APL_OPA_TOKEN"  # noqa: S105 - the variable's name, not a secret
+OPA_BIN_ENV = "APL_OPA_BIN"
+
+# How long OPA may take to drain in-flight requests when asked to stop, before SIGKILL.
+_STOP_GRACE_SECONDS = 5.0
+
+
+# Servers still running when the interpreter exits are stopped then (a crash in the
+# caller must not leave an OPA holding a port).
+_RUNNING: weakref.WeakSet[LocalOpa] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for server in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            server.stop()
+
+
+def project_root() -> Path:
+    """The checkout this package lives in (the package is installed editable)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def project_bundle() -> Path:
+    """The policy bundle directory of the checkout: <project root>/rego."""
+    return project_root() / "rego"
+
+
+def find_opa() -> Path:
+    """The OPA binary to run: $APL_OPA_BIN, then <project root>/bin/opa, then `opa` on PATH."""
+    configured = os.environ.get(OPA_BIN_ENV)
+    if configured:
+        path = Path(configured)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise OpaUnavailable(
+            f"{OPA_BIN_ENV}={configured} is not an executable file; "
+            "fix the variable or unset it to use ./bin/opa (made by `make tools`)"
+        )
+    local = project_root() / "bin" / "opa"
+    if local.is_file() and os.access(local, os.X_OK):
+        return local
+    on_path = shutil.which("opa")
+    if on_path:
+        return Path(on_path)
+    raise OpaUnavailable(
+        "no OPA binary found: run `make tools` (builds ./bin/opa), "
+        f"put `opa` on PATH, or set {OPA_BIN_ENV}"
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the kernel says is free right now (another process may still take it before
+    OPA binds it; `LocalOpa.start` retries on a fresh port when that happens)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class LocalOpa:
+    """A private OPA server process, as a context manager.
+
+    `LocalOpa()` serves the project's bundle on a free 127.0.0.1 port, with a random token
+    required on every request. `.url` and `.token` are what a client needs. The server is
+    stopped on `stop()`, on leaving the `with` block, on Ctrl-C and on interpreter exit.
+    """
+
+    def __init__(  # noqa: PLR0913 - the brief fixes this signature for every helper
+        self,
+        bundle: Path | str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        token: str | None = None,
+        authz: bool = True,
+        verification_key: Path | str | None = None,
+        extra_args: Sequence[str] = (),
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self.bundle = Path(bundle) if bundle is not None else project_bundle()
+        self.host = host
+        self._fixed_port = port is not None
+        self.port: int = port if port is not None else 0
+        self.authz = authz
+        # A token of None means "make one": nobody else on the host can call this server.
+        if not authz:
+            token = None
+        elif token is None:
+            token = secrets.token_urlsafe(32)
+        self.token: str | None = token
+        self.verification_key = verification_key
+        self.extra_args = tuple(extra_args)
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    # -- public -------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{_url_host(self.host)}:{self.port}"
+
+    def command(self) -> list[str]:
+        """The argv OPA is started with (no secret on it: the token goes by environment)."""
+        args = [
+            str(find_opa()),
+            "run",
+            "--server",
+            "--addr",
+            f"{_url_host(self.host)}:{self.port}",
+            "--disable-telemetry",
+            "--log-level",
+            "error",
+            # Stop quickly: a CLI run or a test session should not hang on exit.
+            "--shutdown-grace-period",
+            "2",
+        ]
+        if self.authz:
+            args += ["--authentication=token", "--authorization=basic"]
+        if self.verification_key is not None:
+            args += ["--verification-key", str(self.verification_key)]
+        args += list(self.extra_args)
+        args += ["--bundle", str(self.bundle)]
+        return args
+
+    def start(self) -> Self:
+        """Start OPA and return once GET /health answers 200; raise OpaUnavailable if it
+        exits or does not become healthy within `startup_timeout`."""
+        if self.process is not None and self.process.poll() is None:
+            return self
+        if not self.bundle.exists():
+            raise OpaUnavailable(f"policy bundle {self.bundle} does not exist")
+        attempts = 1 if self._fixed_port else 3
+        last: OpaUnavailable | None = None
+        for _ in range(attempts):
+            if not self._fixed_port:
+                self.port = free_port(self.host)
+            try:
+                self._spawn()
+                self._wait_healthy()
+            except OpaUnavailable as exc:
+                self.stop()
+                last = exc
+                continue
+            except BaseException:
+                # Ctrl-C while waiting: never leave OPA behind.
+                self.stop()
+                raise
+            _RUNNING.add(self)
+            return self
+        assert last is not None  # noqa: S101 - the loop ran at least once and failed
+        raise last
+
+    def stop(self) -> None:
+        """Stop OPA: SIGTERM, a short grace period, then SIGKILL. Safe to call twice."""
+        proc, self.process = self.process, None
+        _RUNNING.discard(self)
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=_STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def kill(self) -> None:
+        """Kill OPA abruptly (SIGKILL), as a crash would; for fault tests."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self) -> Self:
+        """Stop and start again on the same host, port and token."""
+        self.stop()
+        fixed, self._fixed_port = self._fixed_port, True
+        try:
+            return self.start()
+        finally:
+            self._fixed_port = fixed
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of what OPA wrote to stdout/stderr (for error messages)."""
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0, os.SEEK_END)
+        size = self._log.tell()
+        self._log.seek(max(0, size - limit))
+        return self._log.read().decode("utf-8", "replace").strip()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __del__(self) -> None:
+        # Last resort if a caller forgot stop(): an orphaned OPA would hold a port.
+        with contextlib.suppress(Exception):
+            self.stop()
+
+    # -- internals ----------------------------------------------------------
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop(TOKEN_ENV, None)
+        if self.authz and self.token:
+            env[TOKEN_ENV] = self.token
+        return env
+
+    def _spawn(self) -> None:
+        if self._log is None:
+            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        self._log.truncate(0)
+        self._log.seek(0)
+        self.process = subprocess.Popen(  # noqa: S603 - argv built here from our own binary and paths
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            env=self._environment(),
+        )
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        delay = 0.02
+        while True:
+            proc = self.process
+            if proc is None or proc.poll() is not None:
+                code = None if proc is None else proc.returncode
+                raise OpaUnavailable(
+                    f"OPA exited during startup (exit code {code}) on {self.url}: "
+                    f"{self.log_tail() or 'no output'}"
+                )
+            if self._healthy():
+                return
+            if time.monotonic() > deadline:
+                raise OpaUnavailable(
+                    f"OPA did not become healthy on {self.url} within {self.startup_timeout:.0f}s: "
+                    f"{self.log_tail() or 'no output'}"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+    def _healthy(self) -> bool:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=1.0)
+        try:
+            conn.request("GET", "/health")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
