@@ -1,0 +1,442 @@
+"""Limits on hostile input, enforced while reading, before anything is sent to OPA.
+
+An activity file may come from anyone. Each limit below turns an input that would cost
+unbounded memory or time (a 50 MB line, a billion-laughs YAML, a million nested arrays)
+or that JSON and OPA would read differently from Python (NaN, duplicate keys, bytes that
+are not UTF-8) into an `InputError` whose message names the file, the document and the
+problem. The loader (`bridge.loading`) calls the functions here; OPA is started with a
+matching request-body cap (`opa_server_args`), so a service posting straight to OPA
+meets the same kind of wall.
+
+Every figure is a module constant so that the README and the tests quote the same one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import IO, Any, NoReturn, TypeAlias
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from bridge.errors import InputError
+
+MIB = 1024 * 1024
+
+#: Largest activity document, as compact UTF-8 JSON (what goes on the wire). A real
+#: activity is well under 2 KiB; 1 MiB leaves room for generous `extensions`.
+MAX_DOCUMENT_BYTES = 1 * MIB
+
+#: Longest JSONL line, newline excluded. Lines are read with a bounded reader, so a longer
+#: line is refused after MAX_LINE_BYTES + 1 bytes, never held whole.
+MAX_LINE_BYTES = MAX_DOCUMENT_BYTES
+
+#: Largest JSON or YAML file (or stdin), which must be parsed whole. JSONL has no file
+#: cap: it is streamed line by line.
+MAX_FILE_BYTES = 64 * MIB
+
+#: Deepest nesting of objects and arrays in one document (the document itself is level 1).
+#: The contract needs 4 (activity > assisted_activity > location > coordinates); the rest
+#: is for `extensions`.
+MAX_DEPTH = 32
+
+#: OPA's cap on a request body (`server.decoding.max_length`), also applied to the size
+#: after gzip decompression (`server.decoding.gzip.max_length`). A single decision is
+#: at most MAX_DOCUMENT_BYTES plus the envelope; a batch must be split so that its body
+#: stays under MAX_BATCH_BYTES.
+OPA_MAX_REQUEST_BYTES = 8 * MIB
+
+#: The largest `{"input": {"activities": [...]}}` body a client should send in one batch:
+#: the OPA cap less room for the envelope.
+MAX_BATCH_BYTES = OPA_MAX_REQUEST_BYTES - 64 * 1024
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+#: What the parsers here return: plain JSON values (a YAML document is held to the same).
+JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+
+
+def opa_server_args() -> tuple[str, ...]:
+    """The `opa run` arguments that cap request bodies to OPA_MAX_REQUEST_BYTES (OPA's own
+    default is 256 MiB raw and 512 MiB after gzip). OPA answers a larger body with 400."""
+    return (
+        "--set",
+        f"server.decoding.max_length={OPA_MAX_REQUEST_BYTES}",
+        "--set",
+        f"server.decoding.gzip.max_length={OPA_MAX_REQUEST_BYTES}",
+    )
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+def _place(where: str, document: int | None, kind: str = "document") -> str:
+    return where if document is None else f"{where}, {kind} {document}"
+
+
+def _fail(where: str, document: int | None, problem: str, kind: str = "document") -> NoReturn:
+    raise InputError(f"{_place(where, document, kind)}: {problem}")
+
+
+# -- bytes ----------------------------------------------------------------------------
+
+
+def read_bounded(stream: IO[bytes], where: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a whole binary stream, refusing it once it passes `limit` bytes (at most
+    limit + 1 bytes are ever held)."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        _fail(
+            where,
+            None,
+            f"larger than the {_size(limit)} limit for a JSON or YAML file "
+            "(split it, or use JSONL, which is read one line at a time)",
+        )
+    return data
+
+
+def decode_utf8(
+    data: bytes,
+    where: str,
+    *,
+    document: int | None = None,
+    offset: int = 0,
+    kind: str = "document",
+) -> str:
+    """Decode UTF-8 strictly (a leading BOM is dropped). On a bad byte the message gives its
+    offset in the file (`offset` is where `data` starts in it)."""
+    skip = len(_UTF8_BOM) if offset == 0 and data.startswith(_UTF8_BOM) else 0
+    try:
+        return data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = offset + skip + exc.start
+        bad = data[skip + exc.start : skip + exc.start + 1].hex()
+        _fail(
+            where,
+            document,
+            f"not UTF-8: byte 0x{bad} at byte offset {at} (save the file as UTF-8)",
+            kind,
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n // MIB} MiB" if n % MIB == 0 else f"{n} bytes"
+
+
+# -- the shape of a parsed document ----------------------------------------------------
+
+
+def check_document(
+    obj: object, where: str, document: int | None = None, kind: str = "document"
+) -> None:
+    """Refuse a parsed document that nests deeper than MAX_DEPTH, holds a float that is not
+    finite (1e999 parses as infinity), a non-string key, or a value JSON has no type for
+    (YAML's binary, sets and the like). Iterative, so depth costs no Python stack."""
+    stack: list[tuple[object, int, str]] = [(obj, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict | list) and depth > MAX_DEPTH:
+            _fail(
+                where,
+                document,
+                f"nested deeper than {MAX_DEPTH} levels at "
+                f"{path or 'the top'} (the limit on objects within objects)",
+                kind,
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    _fail(
+                        where,
+                        document,
+                        f"key {key!r} at {path or 'the top'} is not a string (quote it)",
+                        kind,
+                    )
+                stack.append((item, depth + 1, f"{path}.{key}" if path else key))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, f"{path}[{i}]") for i, item in enumerate(value))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                _fail(
+                    where,
+                    document,
+                    f"{path or 'the value'} is {value!r}: NaN and "
+                    "infinite numbers are not JSON and are refused",
+                    kind,
+                )
+        elif value is not None and not isinstance(value, str | int | bool):
+            _fail(
+                where,
+                document,
+                f"{path or 'the value'} is a {type(value).__name__}, which JSON has no type for",
+                kind,
+            )
+
+
+def check_depth(obj: object, where: str, document: int | None = None) -> None:
+    """`check_document` under the name the bridge's brief uses."""
+    check_document(obj, where, document)
+
+
+def encoded_size(obj: object) -> int:
+    """Bytes of `obj` as compact UTF-8 JSON: what it adds to a request body."""
+    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def check_size(
+    obj: object, where: str, document: int | None = None, kind: str = "document"
+) -> None:
+    """Refuse a document larger than MAX_DOCUMENT_BYTES once encoded for OPA."""
+    size = encoded_size(obj)
+    if size > MAX_DOCUMENT_BYTES:
+        _fail(
+            where,
+            document,
+            f"{size} bytes as JSON, over the {_size(MAX_DOCUMENT_BYTES)} limit for one activity",
+            kind,
+        )
+
+
+# -- JSON --------------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON and is refused")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r} (JSON readers disagree on which wins)")
+        result[key] = value
+    return result
+
+
+def _loads(text: str, where: str, document: int | None, kind: str) -> JSONValue:
+    try:
+        value: JSONValue = json.loads(
+            text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates
+        )
+    except json.JSONDecodeError as exc:
+        _fail(
+            where,
+            document,
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            kind,
+        )
+    except RecursionError:
+        _fail(where, document, f"nested deeper than {MAX_DEPTH} levels", kind)
+    except ValueError as exc:
+        # Raised by the hooks above, and by int() for a number of more than 4300 digits,
+        # whose own message suggests raising a Python setting: not advice for a user.
+        problem = str(exc)
+        if "integer string conversion" in problem:
+            problem = "a number with more than 4300 digits is refused"
+        _fail(where, document, problem, kind)
+    return value
+
+
+def parse_json_document(text: str | bytes, where: str) -> JSONValue:
+    """Parse a whole JSON file: one activity (an object) or an array of them. Each one is
+    checked with `check_document` and `check_size`; in an array, errors name the
+    document by its 1-based position. Returns the parsed value unchanged."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            _fail(where, None, f"larger than the {_size(MAX_FILE_BYTES)} limit for a JSON file")
+        text = decode_utf8(text, where)
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    value = _loads(text, where, None, "document")
+    if isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            check_document(item, where, number)
+            check_size(item, where, number)
+    else:
+        check_document(value, where, None)
+        check_size(value, where, None)
+    return value
+
+
+def parse_jsonl_line(line: bytes, where: str, number: int, offset: int = 0) -> JSONValue:
+    """Parse one JSONL line (already bounded by its reader); `number` is its 1-based line
+    number, `offset` the byte offset of its start in the file."""
+    text = decode_utf8(line, where, document=number, offset=offset, kind="line")
+    value = _loads(text, where, number, "line")
+    check_document(value, where, number, "line")
+    check_size(value, where, number, "line")
+    return value
+
+
+def iter_jsonl_lines(stream: IO[bytes], where: str) -> Iterator[tuple[int, bytes, int]]:
+    """The raw lines of a binary JSONL stream as (line number, bytes, byte offset), blank
+    lines skipped, newline stripped. A line longer than MAX_LINE_BYTES raises InputError
+    after reading MAX_LINE_BYTES + 2 bytes of it: it is never held whole."""
+    offset = 0
+    number = 0
+    while True:
+        # +2: the longest line allowed, its newline, and one byte to tell "too long".
+        raw = stream.readline(MAX_LINE_BYTES + 2)
+        if not raw:
+            return
+        number += 1
+        line = raw.rstrip(b"\r\n") if raw.endswith(b"\n") else raw
+        if len(line) > MAX_LINE_BYTES:
+            _fail(
+                where,
+                number,
+                f"longer than the {_size(MAX_LINE_BYTES)} limit for one "
+                "line (one activity); refused without reading the rest",
+                "line",
+            )
+        if line.strip():
+            yield number, line, offset
+        offset += len(raw)
+
+
+def parse_jsonl_lines(stream: IO[bytes], where: str) -> Iterator[tuple[int, JSONValue]]:
+    """Parse a binary JSONL stream lazily: (line number, document) for each non-blank line.
+    Raises InputError at the first bad line, after yielding the good ones before it."""
+    for number, line, offset in iter_jsonl_lines(stream, where):
+        yield number, parse_jsonl_line(line, where, number, offset)
+
+
+# -- YAML ----------------------------------------------------------------------------------
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class LimitedSafeLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader (pure Python, so that its composer can be bounded), with:
+
+    - no aliases (`*name`): alias expansion is how billion-laughs YAML grows a few hundred
+      bytes into gigabytes; activity files never need them. Merge keys (`<<`) go too.
+    - nesting bounded by MAX_DEPTH while composing, before any object is built;
+    - each document at most MAX_DOCUMENT_BYTES of text;
+    - duplicate keys refused (YAML says they are an error; PyYAML keeps the last);
+    - `.nan` and `.inf` refused, as in JSON;
+    - dates and times left as the strings written (`date: 2022-06-21` is a string in the
+      contract, and a datetime object has no JSON form).
+    """
+
+    # PyYAML looks resolvers up on the class; this copy drops only the timestamp one.
+    yaml_implicit_resolvers = {  # noqa: RUF012
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str | bytes | IO[str] | IO[bytes]) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise ComposerError(
+                None,
+                None,
+                "aliases (*name) are not accepted: they can expand a small file without bound",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Node | None:
+        node = super().compose_document()
+        if node is not None and node.end_mark.index - node.start_mark.index > MAX_DOCUMENT_BYTES:
+            raise ComposerError(
+                None,
+                None,
+                f"document longer than the {_size(MAX_DOCUMENT_BYTES)} limit for one activity",
+                node.start_mark,
+            )
+        return node
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise ConstructorError(
+                    None, None, "merge keys (<<) are not accepted", key_node.start_mark
+                )
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise ConstructorError(
+                    None, None, "a key must be a plain value", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(
+                None,
+                None,
+                f"{node.value} is not a finite number (NaN and infinity are refused)",
+                node.start_mark,
+            )
+        return value
+
+
+LimitedSafeLoader.add_constructor("tag:yaml.org,2002:float", LimitedSafeLoader.construct_yaml_float)
+
+
+def yaml_loader() -> type[LimitedSafeLoader]:
+    """The loader class to pass to yaml.load/yaml.load_all (it may be subclassed, e.g. to
+    keep country codes such as NO as strings)."""
+    return LimitedSafeLoader
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        return f"{exc.problem or exc.context or 'bad YAML'}{at}"
+    return str(exc)
+
+
+def parse_yaml_documents(
+    text: str | bytes,
+    where: str,
+    loader: type[LimitedSafeLoader] | None = None,
+) -> list[JSONValue]:
+    """Parse every document of a YAML stream with the limited loader and check each one;
+    errors name the document by its 1-based position in the stream. Empty documents
+    (a stray `---`) are dropped."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            _fail(where, None, f"larger than the {_size(MAX_FILE_BYTES)} limit for a YAML file")
+        text = decode_utf8(text, where)
+    documents: list[JSONValue] = []
+    number = 0
+    try:
+        for number, value in enumerate(
+            yaml.load_all(text, Loader=loader or LimitedSafeLoader), start=1
+        ):
+            if value is None:
+                continue
+            check_document(value, where, number)
+            check_size(value, where, number)
+            documents.append(value)
+    except yaml.YAMLError as exc:
+        _fail(where, number + 1, f"not accepted YAML: {_yaml_problem(exc)}")
+    except RecursionError:
+        _fail(where, number + 1, f"nested deeper than {MAX_DEPTH} levels")
+    return documents
