@@ -1,0 +1,57 @@
+# METADATA
+# title: P3 — No use of APL outside the Korean Peninsula
+# description: |
+#   Article: "Third, the policy prohibits use of antipersonnel mines outside the Korean
+#   peninsula, except where regional security interests require a different assessment."
+#   White House fact sheet, 21 June 2022: "Not use APL outside of the Korean Peninsula".
+#   The article's hedge ("except where regional security interests require a different
+#   assessment") has no counterpart in the official text; an activity that carries a
+#   regional_security_assessment goes to review, never to permit.
+# related_resources:
+#   - ref: https://www.whitehouse.gov/briefing-room/statements-releases/2022/06/21/fact-sheet-changes-to-u-s-anti-personnel-landmine-apl-policy/
+#     description: White House fact sheet, 21 June 2022
+# custom:
+#   clause: P3
+#   article: "Third, the policy prohibits use of antipersonnel mines outside the Korean peninsula, except where regional security interests require a different assessment."
+#   official: "Not use APL outside of the Korean Peninsula"
+#   official_source: White House fact sheet, 21 June 2022
+package apl.clauses.p3_use
+
+import data.apl.definitions
+import data.apl.exceptions.korea
+import data.apl.lib
+
+violation contains lib.violation(rego.metadata.chain(), msg) if {
+	_use_of_apl
+	_status in {"off", "unknown"}
+	not _assessed
+	msg := sprintf("use of anti-personnel mines (%s) %s", [definitions.label(input.munition), _where])
+}
+
+review contains lib.review(rego.metadata.chain(), msg) if {
+	_use_of_apl
+	_status in {"off", "unknown"}
+	_assessed
+	msg := sprintf("use of anti-personnel mines %s, with regional security assessment %q: the article allows a different assessment, the official text does not; a person must decide", [_where, input.regional_security_assessment])
+}
+
+exception contains korea.applied("P3", msg) if {
+	_use_of_apl
+	korea.covers_use(input)
+	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.label(input.munition)])
+}
+
+# A contested location is neither on nor off the peninsula: the definitions send it to
+# review, and P3 neither applies the exception nor finds a violation.
+_status := definitions.location_status(object.get(input, "location", {}))
+
+_use_of_apl if {
+	input.action == "use"
+	definitions.is_apl
+}
+
+_assessed if is_string(input.regional_security_assessment)
+
+_where := sprintf("outside the Korean Peninsula (%s)", [concat(", ", definitions.place_parts(input.location))]) if {
+	_status == "off"
+} else := "with no location on the Korean Peninsula shown: the exception applies only where the document shows it"

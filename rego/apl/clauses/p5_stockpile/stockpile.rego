@@ -1,0 +1,57 @@
+# METADATA
+# title: P5 — Destroy APL stockpiles not required for the defense of the Republic of Korea
+# description: |
+#   Article: "Finally, there is a commitment to destroy stockpiles of antipersonnel mines no
+#   longer deemed necessary for defense or security purposes on the Korean peninsula or
+#   elsewhere as appropriate, ensuring alignment with humanitarian aims and risk reduction."
+#   White House fact sheet, 21 June 2022: "Undertake to destroy all APL stockpiles not
+#   required for the defense of the Republic of Korea".
+#   The article's "or elsewhere as appropriate" is not read as a second exception: the
+#   official text keeps only stocks for the defense of the Republic of Korea.
+# related_resources:
+#   - ref: https://www.whitehouse.gov/briefing-room/statements-releases/2022/06/21/fact-sheet-changes-to-u-s-anti-personnel-landmine-apl-policy/
+#     description: White House fact sheet, 21 June 2022
+# custom:
+#   clause: P5
+#   article: "Finally, there is a commitment to destroy stockpiles of antipersonnel mines no longer deemed necessary for defense or security purposes on the Korean peninsula or elsewhere as appropriate, ensuring alignment with humanitarian aims and risk reduction."
+#   official: "Undertake to destroy all APL stockpiles not required for the defense of the Republic of Korea"
+#   official_source: White House fact sheet, 21 June 2022
+package apl.clauses.p5_stockpile
+
+import data.apl.definitions
+import data.apl.exceptions.korea
+import data.apl.lib
+
+# Interpretation: POLICY.md makes every purpose other than the defense of the Republic of
+# Korea and demining training a violation, mine_detection and mine_clearance included,
+# although Ottawa Art. 3(1) would permit retention for them; the policy is the stricter text.
+violation contains lib.violation(rego.metadata.chain(), msg) if {
+	_stockpile_of_apl
+	not korea.covers_stockpile(input)
+	not input.purpose == "demining_training"
+	msg := sprintf("a stockpile of anti-personnel mines (%s) for %s is not required for the defense of the Republic of Korea", [definitions.label(input.munition), _purpose])
+}
+
+obligation contains lib.obligation(rego.metadata.chain(), msg) if {
+	count(violation) > 0
+	msg := sprintf("destroy this stockpile (%s)", [definitions.label(input.munition)])
+}
+
+review contains lib.review(rego.metadata.chain(), msg) if {
+	_stockpile_of_apl
+	input.purpose == "demining_training"
+	msg := "retention for demining training: the Ottawa Convention allows it (Art. 3(1)), the 2022 policy is silent; a person must decide"
+}
+
+exception contains korea.applied("P5", msg) if {
+	_stockpile_of_apl
+	korea.covers_stockpile(input)
+	msg := sprintf("a stockpile (%s) required for the defense of the Republic of Korea is outside P5's duty to destroy", [definitions.label(input.munition)])
+}
+
+_stockpile_of_apl if {
+	input.action == "stockpile"
+	definitions.is_apl
+}
+
+_purpose := object.get(input, "purpose", "no stated purpose")
