@@ -1,0 +1,44 @@
+"""Fixtures for the security tests: one locked-down OPA per session, keys made by openssl.
+
+The server is the one `apl-policy serve` and the embedded default run (token
+authentication, the bundle's system.authz), plus the request-body cap of bridge.limits,
+so that these tests see what a service or an attacker on the host would see.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bridge import limits
+from bridge.server import LocalOpa, project_root
+
+from .support import KeyPair, make_rsa_keypair
+
+
+@pytest.fixture(scope="session")
+def secure_opa() -> Iterator[LocalOpa]:
+    """The project's bundle on a free loopback port: a random token, authz on, body cap."""
+    with LocalOpa(extra_args=limits.opa_server_args()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def openssl() -> str:
+    found = shutil.which("openssl")
+    if found is None:
+        pytest.skip("openssl is needed to make the test's signing keys")
+    return found
+
+
+@pytest.fixture(scope="session")
+def signing_keys(openssl: str, tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
+    return make_rsa_keypair(openssl, tmp_path_factory.mktemp("keys"), "signing")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return project_root()
