@@ -44,9 +44,9 @@ is_apl if classification.is_apl == true
 undetermined if classification.is_apl == null
 
 # Model names match case-insensitively: "m14" and " M14 " are the M14.
-catalogue_entry(munition) := models[upper(trim_space(munition.model))]
-
-catalogue_entry(munition) := {} if not models[upper(trim_space(munition.model))]
+catalogue_entry(munition) := models[upper(trim_space(munition.model))] if {
+	is_string(munition.model)
+} else := {}
 
 # The attributes that decide: the catalogue's for a known model, overridden by the input's.
 attributes(munition) := object.union(catalogue_entry(munition), munition)

@@ -32,6 +32,9 @@ violation contains lib.violation(rego.metadata.chain(), msg) if {
 review contains lib.review(rego.metadata.chain(), msg) if {
 	input.action == "research"
 	definitions.is_apl
-	not input.purpose in articles.research_purposes
-	msg := sprintf("research on anti-personnel mines (%s) for %s may be development: it is P1's only if it serves detection, clearance or destruction techniques", [definitions.label(input.munition), object.get(input, "purpose", "no stated purpose")])
+	not _purpose in articles.research_purposes
+	msg := sprintf("research on anti-personnel mines (%s) for %s may be development: it is P1's only if it serves detection, clearance or destruction techniques", [definitions.label(input.munition), _purpose])
 }
+
+# A missing purpose is named, and is no demining purpose.
+_purpose := object.get(input, "purpose", "no stated purpose")

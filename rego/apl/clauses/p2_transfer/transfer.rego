@@ -27,8 +27,8 @@ import data.apl.lib
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_transfer_of_apl
-	not input.purpose in purposes.allowed
-	msg := sprintf("transfer of anti-personnel mines (%s)%s for %s: only detection, clearance, demining training or destruction allow it%s", [definitions.label(input.munition), _to, object.get(input, "purpose", "no stated purpose"), _korea_note])
+	not _purpose in purposes.allowed
+	msg := sprintf("transfer of anti-personnel mines (%s)%s for %s: only detection, clearance, demining training or destruction allow it%s", [definitions.label(input.munition), _to, _purpose, _korea_note])
 }
 
 obligation contains lib.obligation(rego.metadata.chain(), msg) if {
@@ -50,3 +50,6 @@ else := ""
 _korea_note := "; the Korean exception does not reach P2" if input.purpose == "defense_of_rok"
 
 else := ""
+
+# A missing purpose is named, and is no purpose P2 allows.
+_purpose := object.get(input, "purpose", "no stated purpose")
