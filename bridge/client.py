@@ -1,0 +1,307 @@
+"""A fail-closed client for the APL policy served by OPA, on opa-python-client's OpaClient.
+
+`OpaPolicyClient.decide` and `.decide_batch` query `data.apl.decision` and
+`data.apl.batch` with OpaClient.query_rule over kept-alive connections (one requests
+session per thread, so a small thread pool can share one client). Every exception of
+opa-python-client, requests and urllib3 is caught here and re-raised as the bridge's
+own, and every answer is checked against the contract before it becomes a `Decision`:
+a non-200, a timeout, an answer without `result`, or a result that does not fit is an
+error, never a permit.
+
+Retries (issue 4): connection errors and 502/503/504 are retried with exponential
+backoff and jitter for up to `retry_for` seconds, since queries are pure and a retried
+request cannot be counted twice. Read timeouts and other statuses are not retried: OPA
+is up and answered (or is stuck), and asking again would only hide that.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+from opa_client import OpaClient
+
+from bridge.errors import EvaluationError, OpaUnavailable
+from bridge.models import Decision
+
+DECISION_RULE = ("apl", "decision")
+BATCH_RULE = ("apl", "batch")
+RETRY_STATUSES = frozenset({502, 503, 504})
+_USER_AGENT = "apl-policy-bridge"
+_BACKOFF_FIRST = 0.05
+_BACKOFF_CAP = 2.0
+
+T = TypeVar("T")
+
+
+class _Retryable(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """A failure worth trying again: carries the error to raise when time is up."""
+
+    def __init__(self, final: Exception) -> None:
+        super().__init__(str(final))
+        self.final = final
+
+
+class _SessionClient(OpaClient):  # type: ignore[misc] # OpaClient is untyped
+    """OpaClient with a pool sized for our threads, and an optional transport (a requests
+    adapter) mounted in place of the network, which is how the unit tests fake OPA."""
+
+    def __init__(  # noqa: PLR0913 - OpaClient's own keywords, plus the transport
+        self,
+        *,
+        host: str,
+        port: int,
+        ssl: bool,
+        token: str | None,
+        headers: dict[str, str],
+        timeout: float,
+        transport: requests.adapters.BaseAdapter | None,
+    ) -> None:
+        self._transport = transport
+        super().__init__(
+            host=host, port=port, ssl=ssl, token=token, headers=headers, retries=0, timeout=timeout
+        )
+
+    def _init_session(self) -> requests.Session:
+        session: requests.Session = super()._init_session()
+        # Retries are ours (bounded by time, with backoff); urllib3's would multiply them.
+        adapter: requests.adapters.BaseAdapter = self._transport or requests.adapters.HTTPAdapter(
+            max_retries=0, pool_connections=1, pool_maxsize=4
+        )
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+
+class OpaPolicyClient:
+    """Decisions from an OPA server that serves the APL policy bundle.
+
+    `url` is the server's base URL (`http://127.0.0.1:8181`, or behind a proxy with a path
+    prefix); `token` is sent as a bearer token; `timeout` bounds each request; `retry_for`
+    bounds the time spent retrying a request that failed to reach OPA.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        retry_for: float = 30.0,
+        transport: requests.adapters.BaseAdapter | None = None,
+    ) -> None:
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise OpaUnavailable(
+                f"{url!r} is not an OPA URL; give one like http://127.0.0.1:8181 "
+                "(--opa-url or APL_OPA_URL)"
+            )
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise OpaUnavailable(f"{url!r} has an invalid port: {exc}") from None
+        self.url = url
+        self._host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        self._port = port
+        self._ssl = parts.scheme == "https"
+        self._prefix = parts.path.rstrip("/")
+        self._token = token or None
+        self.timeout = timeout
+        self.retry_for = max(0.0, retry_for)
+        self._transport = transport
+        self._local = threading.local()
+        self._clients: list[_SessionClient] = []
+        self._lock = threading.Lock()
+        self._interrupted = threading.Event()
+        self.retries = 0  # how many times a request was tried again (for reports and tests)
+
+    # -- public -------------------------------------------------------------
+
+    def decide(self, activity: dict[str, Any]) -> Decision:
+        """The decision for one activity document."""
+        answer = self._query(DECISION_RULE, activity)
+        return self._decision(answer, activity)
+
+    def decide_batch(self, activities: Sequence[dict[str, Any]]) -> list[Decision]:
+        """Decisions for many activities in one request, in the same order."""
+        if not activities:
+            return []
+        answer = self._query(BATCH_RULE, {"activities": list(activities)})
+        decisions = answer.get("decisions") if isinstance(answer, dict) else None
+        if not isinstance(decisions, list):
+            raise EvaluationError(
+                "OPA's batch answer has no `decisions` list; is the bundle the APL policy?"
+            )
+        if len(decisions) != len(activities):
+            raise EvaluationError(
+                f"OPA returned {len(decisions)} decisions for {len(activities)} activities; "
+                "none used"
+            )
+        return [self._decision(d, a) for d, a in zip(decisions, activities, strict=True)]
+
+    def interrupt(self) -> None:
+        """Make requests that are waiting to retry give up now (with their last error)."""
+        self._interrupted.set()
+
+    def resume(self) -> None:
+        """Undo `interrupt`: retry again as configured."""
+        self._interrupted.clear()
+
+    def close(self) -> None:
+        """Close every kept-alive connection (of every thread)."""
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close_connection()
+
+    def __enter__(self) -> OpaPolicyClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------
+
+    def _client(self) -> _SessionClient:
+        client: _SessionClient | None = getattr(self._local, "client", None)
+        if client is None:
+            client = _SessionClient(
+                host=self._host,
+                port=self._port,
+                ssl=self._ssl,
+                token=self._token,
+                headers={"User-Agent": _USER_AGENT},
+                timeout=self.timeout,
+                transport=self._transport,
+            )
+            if self._prefix:
+                scheme = "https://" if self._ssl else "http://"
+                client.root_url = f"{scheme}{self._host}:{self._port}{self._prefix}/v1"
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    @staticmethod
+    def _decision(document: object, activity: dict[str, Any]) -> Decision:
+        expected = activity.get("id")
+        return Decision.from_document(
+            document, expected_id=expected if isinstance(expected, str) else None
+        )
+
+    def _query(self, rule: tuple[str, str], input_data: dict[str, Any]) -> object:
+        """POST input to the rule and return `result`, retrying what is worth retrying."""
+        path = "/".join(rule)
+        return self._with_retries(lambda: self._query_once(rule, input_data), path)
+
+    def _with_retries(self, attempt: Callable[[], T], path: str) -> T:
+        deadline = time.monotonic() + self.retry_for
+        delay = _BACKOFF_FIRST
+        while True:
+            try:
+                return attempt()
+            except _Retryable as retry:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise retry.final from None
+                # Full jitter, so that the workers of a batch run do not retry in step.
+                pause = min(left, random.uniform(delay / 2, delay))  # noqa: S311 - jitter, not crypto
+                if self._interrupted.wait(pause):
+                    raise retry.final from None
+                delay = min(delay * 2, _BACKOFF_CAP)
+                self.retries += 1
+            except (EvaluationError, OpaUnavailable):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the boundary: nothing foreign escapes
+                raise EvaluationError(
+                    f"unexpected failure querying {path} on {self.url}: {type(exc).__name__}: {exc}"
+                ) from None
+
+    def _query_once(self, rule: tuple[str, str], input_data: dict[str, Any]) -> object:
+        path = "/".join(rule)
+        where = f"{path} on {self.url}"
+        try:
+            body = self._client().query_rule(input_data, package_path=rule[0], rule_name=rule[1])
+        except requests.exceptions.ReadTimeout:
+            raise OpaUnavailable(
+                f"OPA did not answer {where} within {self.timeout:g}s; "
+                "check the server's load, or raise --timeout"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise _Retryable(
+                OpaUnavailable(
+                    f"cannot reach OPA at {self.url} (gave up after {self.retry_for:g}s): "
+                    f"{_root_cause(exc)}; start it with `apl-policy serve` or `make serve`, "
+                    "or drop --opa-url/APL_OPA_URL to use a private one"
+                )
+            ) from None
+        except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            detail = _opa_message(exc.response)
+            if status in RETRY_STATUSES:
+                raise _Retryable(
+                    OpaUnavailable(
+                        f"OPA at {self.url} kept answering {status} for {path} "
+                        f"(gave up after {self.retry_for:g}s): {detail}"
+                    )
+                ) from None
+            if status in (401, 403):
+                raise EvaluationError(
+                    f"OPA refused {where} ({status}): {detail}; pass the server's token with "
+                    "--token or APL_OPA_TOKEN"
+                ) from None
+            raise EvaluationError(f"OPA answered {status} for {where}: {detail}") from None
+        except requests.exceptions.JSONDecodeError:
+            raise EvaluationError(f"OPA's answer for {where} is not JSON") from None
+        except requests.exceptions.InvalidJSONError as exc:
+            raise EvaluationError(f"the input for {where} cannot be sent as JSON: {exc}") from None
+        except requests.exceptions.RequestException as exc:
+            raise OpaUnavailable(f"request to {where} failed: {_root_cause(exc)}") from None
+        if not isinstance(body, dict):
+            raise EvaluationError(f"OPA's answer for {where} is not a JSON object")
+        if "result" not in body:
+            raise EvaluationError(
+                f"OPA returned no result for {path}: data.{'.'.join(rule)} is undefined on "
+                f"{self.url}; is it serving the APL policy bundle?"
+            )
+        return body["result"]
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost reason (e.g. "Connection refused"), not urllib3's nested repr."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while True:
+        nxt = current.__cause__ or current.__context__
+        if nxt is None and current.args and isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        reason = getattr(current, "reason", None)
+        if nxt is None and isinstance(reason, BaseException):
+            nxt = reason
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(current))
+        current = nxt
+    text = str(current)
+    if "] " in text and text.startswith("[Errno"):
+        text = text.split("] ", 1)[1]
+    return text.rsplit(": ", 1)[-1] if "Failed to establish" in text else text
+
+
+def _opa_message(response: requests.Response | None) -> str:
+    if response is None:
+        return "no response"
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or response.reason or "").strip()[:200] or "empty body"
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        code = body.get("code")
+        return f"{code}: {body['message']}" if code else str(body["message"])
+    return str(body)[:200]
