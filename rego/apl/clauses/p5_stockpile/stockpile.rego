@@ -28,7 +28,7 @@ import data.apl.lib
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_stockpile_of_apl
 	not korea.covers_stockpile(input)
-	not input.purpose == "demining_training"
+	_purpose != "demining_training"
 	msg := sprintf("a stockpile of anti-personnel mines (%s) for %s is not required for the defense of the Republic of Korea", [definitions.label(input.munition), _purpose])
 }
 

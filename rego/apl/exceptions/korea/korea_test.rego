@@ -1,0 +1,29 @@
+package apl.exceptions.korea_test
+
+import data.apl.exceptions.korea
+
+test_the_exception_names_the_clause_it_changed if {
+	korea.applied("P3", "m") == {"exception": "KOREA", "clause": "P3", "message": "m"}
+}
+
+test_the_exception_never_reaches_p1_or_p2 if {
+	not korea.applied("P1", "m")
+	not korea.applied("P2", "m")
+}
+
+test_use_is_covered_only_on_the_peninsula if {
+	korea.covers_use({"location": {"country": "KR"}})
+	not korea.covers_use({"location": {"country": "JP"}})
+	not korea.covers_use({})
+}
+
+test_assistance_is_covered_by_place_or_by_purpose if {
+	korea.covers_assistance({"location": {"region": "DMZ"}})
+	korea.covers_assistance({"purpose": "defense_of_rok", "location": {"country": "US"}})
+	not korea.covers_assistance({"purpose": "military_operations", "location": {"country": "US"}})
+}
+
+test_stockpiles_are_covered_by_purpose_only if {
+	korea.covers_stockpile({"purpose": "defense_of_rok"})
+	not korea.covers_stockpile({"location": {"country": "KR"}, "purpose": "other"})
+}
