@@ -61,10 +61,10 @@ unknown_fields(obj, known, at) := {_error(at, key, sprintf("unknown field %q: no
 
 _error(at, field, message) := {"field": concat("", [at, field]), "message": message}
 
-_action(doc, at, _) := {_error(at, "action", "is required")} if not "action" in object.keys(doc)
+_action(doc, at, _) := {_error(at, "action", "is required")} if not _has(doc, "action")
 
 _action(doc, at, _) := {_error(at, "action", sprintf("must be one of %s", [_list(actions)]))} if {
-	"action" in object.keys(doc)
+	_has(doc, "action")
 	not doc.action in actions
 }
 
@@ -87,24 +87,24 @@ _nested_assist(doc, nested) if {
 _shape(doc, at, nested) := (({_error(at, "assisted_activity", "is required for an assist: the activity of the other party") |
 	doc.action == "assist"
 	not nested
-	not "assisted_activity" in object.keys(doc)
+	not _has(doc, "assisted_activity")
 } | {_error(at, "assisted_activity", "must be an object (an activity document)") |
 	doc.action == "assist"
 	not nested
-	"assisted_activity" in object.keys(doc)
+	_has(doc, "assisted_activity")
 	not is_object(doc.assisted_activity)
 }) | {_error(at, field, "is only for an assist") |
 	not doc.action == "assist"
 	some field in ["mode", "assisted_activity"]
-	field in object.keys(doc)
+	_has(doc, field)
 }) | {_error(at, "munition", "is required (except for an assist)") |
 	not doc.action == "assist"
-	not "munition" in object.keys(doc)
+	not _has(doc, "munition")
 }
 
 _scalars(doc, at) := {_error(at, field, message) |
 	some field, check in _scalar_checks
-	field in object.keys(doc)
+	_has(doc, field)
 	message := _scalar_message(check, doc[field])
 }
 
@@ -136,54 +136,54 @@ _scalar_message("purpose", value) := sprintf("must be one of %s", [_list(purpose
 _scalar_message("mode", value) := sprintf("must be one of %s", [_list(modes)]) if not value in modes
 
 _munition(doc, at) := {_error(at, "munition", "must be an object")} if {
-	"munition" in object.keys(doc)
+	_has(doc, "munition")
 	not is_object(doc.munition)
 }
 
 _munition(doc, at) := union({
 	unknown_fields(doc.munition, munition_fields, where),
-	{_error(where, "model", "must be a non-empty string") | "model" in object.keys(doc.munition); not _text(doc.munition.model)},
-	{_error(where, "category", sprintf("must be one of %s", [_list(categories)])) | "category" in object.keys(doc.munition); not doc.munition.category in categories},
-	{_error(where, "activation", sprintf("must be one of %s", [_list(activations)])) | "activation" in object.keys(doc.munition); not doc.munition.activation in activations},
-	{_error(where, field, "must be true or false") | some field in ["anti_handling_device", "self_destructing"]; field in object.keys(doc.munition); not is_boolean(doc.munition[field])},
-	{_error(where, "quantity", "must be a whole number of at least 1") | "quantity" in object.keys(doc.munition); not _count(doc.munition.quantity)},
+	{_error(where, "model", "must be a non-empty string") | _has(doc.munition, "model"); not _text(doc.munition.model)},
+	{_error(where, "category", sprintf("must be one of %s", [_list(categories)])) | _has(doc.munition, "category"); not doc.munition.category in categories},
+	{_error(where, "activation", sprintf("must be one of %s", [_list(activations)])) | _has(doc.munition, "activation"); not doc.munition.activation in activations},
+	{_error(where, field, "must be true or false") | some field in ["anti_handling_device", "self_destructing"]; _has(doc.munition, field); not is_boolean(doc.munition[field])},
+	{_error(where, "quantity", "must be a whole number of at least 1") | _has(doc.munition, "quantity"); not _count(doc.munition.quantity)},
 }) if {
 	is_object(doc.munition)
 	where := concat("", [at, "munition."])
 }
 
-_munition(doc, _) := set() if not "munition" in object.keys(doc)
+_munition(doc, _) := set() if not _has(doc, "munition")
 
 _location(doc, at) := {_error(at, "location", "must be an object")} if {
-	"location" in object.keys(doc)
+	_has(doc, "location")
 	not is_object(doc.location)
 }
 
 _location(doc, at) := union({
 	unknown_fields(doc.location, location_fields, where),
-	{_error(where, "country", "must be an ISO 3166-1 alpha-2 code in upper case, as a string (in YAML, quote it: \"NO\", not NO)") | "country" in object.keys(doc.location); not _country(doc.location.country)},
-	{_error(where, "region", "must be a non-empty string") | "region" in object.keys(doc.location); not _text(doc.location.region)},
+	{_error(where, "country", "must be an ISO 3166-1 alpha-2 code in upper case, as a string (in YAML, quote it: \"NO\", not NO)") | _has(doc.location, "country"); not _country(doc.location.country)},
+	{_error(where, "region", "must be a non-empty string") | _has(doc.location, "region"); not _text(doc.location.region)},
 	_coordinates(doc.location, where),
 }) if {
 	is_object(doc.location)
 	where := concat("", [at, "location."])
 }
 
-_location(doc, _) := set() if not "location" in object.keys(doc)
+_location(doc, _) := set() if not _has(doc, "location")
 
-_coordinates(location, _) := set() if not "coordinates" in object.keys(location)
+_coordinates(location, _) := set() if not _has(location, "coordinates")
 
 _coordinates(location, at) := {_error(at, "coordinates", "must be an object {lat, lon} in degrees")} if {
-	"coordinates" in object.keys(location)
+	_has(location, "coordinates")
 	not is_object(location.coordinates)
 }
 
 _coordinates(location, at) := union({
 	unknown_fields(location.coordinates, {"lat", "lon"}, where),
-	{_error(where, axis, "is required") | some axis in ["lat", "lon"]; not axis in object.keys(location.coordinates)},
+	{_error(where, axis, "is required") | some axis in ["lat", "lon"]; not _has(location.coordinates, axis)},
 	{_error(where, axis, sprintf("must be a number from -%d to %d", [limit, limit])) |
 		some axis, limit in {"lat": 90, "lon": 180}
-		axis in object.keys(location.coordinates)
+		_has(location.coordinates, axis)
 		not _within(location.coordinates[axis], limit)
 	},
 }) if {
@@ -223,3 +223,6 @@ _within(value, limit) if {
 }
 
 _list(values) := concat(", ", sort(values))
+
+# The key is present, whatever its value (false and null included).
+_has(obj, key) if _ = obj[key]
