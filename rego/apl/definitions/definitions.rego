@@ -183,44 +183,36 @@ _locates(location) if is_string(location.country)
 
 _locates(location) if is_object(location.coordinates)
 
-# Ray casting against each area's outline, after a bounding-box check: a point is inside
-# when a ray from it eastwards crosses the outline an odd number of times.
+# Ray casting against each area's outline, after a check against its bounding box (kept
+# in the data as GeoJSON does, [min lon, min lat, max lon, max lat]): a point is inside
+# when a ray from it eastwards crosses the outline an odd number of times. The edges are
+# walked in place, with nothing built per query: this runs for every document that gives
+# coordinates.
 inside(coordinates) if {
-	some area in _areas
-	coordinates.lon >= area.box.min_lon
-	coordinates.lon <= area.box.max_lon
-	coordinates.lat >= area.box.min_lat
-	coordinates.lat <= area.box.max_lat
-	crossings := count([1 |
-		some edge in area.edges
-		edge.min_lat <= coordinates.lat
-		coordinates.lat < edge.max_lat
-		coordinates.lon < edge.lon + ((coordinates.lat - edge.lat) * edge.slope)
+	some area in peninsula.areas
+	coordinates.lon >= area.bbox[0]
+	coordinates.lat >= area.bbox[1]
+	coordinates.lon <= area.bbox[2]
+	coordinates.lat <= area.bbox[3]
+	n := count(area.polygon)
+	crossings := count([i |
+		some i, a in area.polygon
+		b := area.polygon[(i + 1) % n]
+		_straddles(a[1], b[1], coordinates.lat)
+		coordinates.lon < a[0] + (((coordinates.lat - a[1]) * (b[0] - a[0])) / (b[1] - a[1]))
 	])
 	crossings % 2 == 1
 } else := false
 
-# Computed once per query: each outline's non-horizontal edges and its bounding box.
-_areas[area.name] := {"edges": edges, "box": box} if {
-	some area in peninsula.areas
-	n := count(area.polygon)
-	edges := [_edge(area.polygon[i], area.polygon[(i + 1) % n]) |
-		some i in numbers.range(0, n - 1)
-		area.polygon[i][1] != area.polygon[(i + 1) % n][1]
-	]
-	lons := [p[0] | some p in area.polygon]
-	lats := [p[1] | some p in area.polygon]
-	box := {"min_lon": min(lons), "max_lon": max(lons), "min_lat": min(lats), "max_lat": max(lats)}
+# The edge's latitudes lie on either side of the ray (a horizontal edge never does).
+_straddles(lat1, lat2, lat) if {
+	lat1 <= lat
+	lat < lat2
 }
 
-# An edge from a to b ([lon, lat]), as what the ray test needs: its latitude span, one
-# end, and how far east it moves per degree north.
-_edge(a, b) := {
-	"min_lat": min([a[1], b[1]]),
-	"max_lat": max([a[1], b[1]]),
-	"lon": a[0],
-	"lat": a[1],
-	"slope": (b[0] - a[0]) / (b[1] - a[1]),
+_straddles(lat1, lat2, lat) if {
+	lat2 <= lat
+	lat < lat1
 }
 
 # --- what the definitions send to review ---------------------------------------------------

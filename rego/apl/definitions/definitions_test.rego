@@ -186,3 +186,11 @@ test_a_contested_assisted_location_is_sent_to_review if {
 test_a_clear_document_raises_no_review if {
 	count(definitions.review) == 0 with input as {"action": "use", "munition": {"model": "M14"}, "location": {"country": "DE"}}
 }
+
+test_each_bounding_box_holds_its_outline if {
+	every area in data.apl.definitions.peninsula.areas {
+		lons := [p[0] | some p in area.polygon]
+		lats := [p[1] | some p in area.polygon]
+		area.bbox == [min(lons), min(lats), max(lons), max(lats)]
+	}
+}
