@@ -202,13 +202,33 @@ _country(value) if {
 	regex.match(`^[A-Z]{2}$`, value)
 }
 
-# A real calendar date, year 0001 or later (what Python's datetime.date accepts).
+# A real calendar date, year 0001 to 9999 (what Python's datetime.date accepts). Checked
+# by hand: time.parse_ns holds only the years 1678 to 2262.
 _date(value) if {
 	is_string(value)
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, value)
-	time.parse_ns("2006-01-02", value)
-	to_number(substring(value, 0, 4)) >= 1
+	year := to_number(substring(value, 0, 4))
+	month := to_number(substring(value, 5, 2))
+	day := to_number(substring(value, 8, 2))
+	year >= 1
+	day >= 1
+	day <= _days_in_month(year, month)
 }
+
+_days_in_month(_, month) := 31 if month in {1, 3, 5, 7, 8, 10, 12}
+
+_days_in_month(_, month) := 30 if month in {4, 6, 9, 11}
+
+_days_in_month(year, 2) := 29 if _leap(year)
+
+_days_in_month(year, 2) := 28 if not _leap(year)
+
+_leap(year) if {
+	year % 4 == 0
+	year % 100 != 0
+}
+
+_leap(year) if year % 400 == 0
 
 _count(value) if {
 	is_number(value)

@@ -99,7 +99,12 @@ test_dates_must_be_real_calendar_dates if {
 	fields({"action": "use", "munition": {}, "date": "2023-02-29"}) == {"date"}
 	fields({"action": "use", "munition": {}, "date": "0000-01-01"}) == {"date"}
 	fields({"action": "use", "munition": {}, "date": "2022-6-21"}) == {"date"}
-	count(fields({"action": "use", "munition": {}, "date": "2024-02-29"})) == 0
+	fields({"action": "use", "munition": {}, "date": "2022-13-01"}) == {"date"}
+	fields({"action": "use", "munition": {}, "date": "2022-04-31"}) == {"date"}
+	fields({"action": "use", "munition": {}, "date": "1900-02-29"}) == {"date"}
+	every date in ["2024-02-29", "2000-02-29", "0001-01-01", "1500-06-21", "9999-12-31"] {
+		count(fields({"action": "use", "munition": {}, "date": date})) == 0
+	}
 }
 
 test_country_codes_are_two_upper_case_letters if {
