@@ -107,3 +107,30 @@ def _merge(batch: list[Document], future: Future[list[Decision]], revision: str)
         else:
             out.append(Result(doc, Decision.invalid(doc.id, doc.errors, revision=label)))
     return out
+
+
+def expectation_mismatches(expect: object, decision: Decision) -> tuple[str, ...]:
+    """How a decision differs from a fixture scenario's `expect` (CONTRACT.md, Fixtures):
+    the decision, and, where the scenario lists them, the clauses of the violations and
+    exceptions (exactly) and of the reviews and obligations (as sets). Empty: as expected."""
+    if not isinstance(expect, dict):
+        return ("an `expect` mapping in the scenario",)
+    out: list[str] = []
+    want = expect.get("decision")
+    if want != decision.decision.value:
+        out.append(f"{want}, got {decision.decision.value}")
+    groups = {
+        "violations": sorted(v.clause for v in decision.violations),
+        "exceptions": sorted(x.clause for x in decision.exceptions),
+        "reviews": sorted({r.clause for r in decision.reviews}),
+        "obligations": sorted({o.clause for o in decision.obligations}),
+    }
+    for name, got in groups.items():
+        if name in expect:
+            wanted = expect[name] if isinstance(expect[name], list) else [expect[name]]
+            want_sorted = sorted(map(str, wanted))
+            if name in ("reviews", "obligations"):
+                want_sorted = sorted(set(want_sorted))
+            if want_sorted != got:
+                out.append(f"{name} {want_sorted}, got {got}")
+    return tuple(out)

@@ -24,7 +24,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
@@ -97,7 +96,8 @@ class Document:
 
 @cache
 def activity_schema() -> dict[str, Any]:
-    text = resources.files("bridge").joinpath("schemas/activity.schema.json").read_text("utf-8")
+    # Beside this module, installed or not (package data in pyproject).
+    text = (Path(__file__).parent / "schemas" / "activity.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

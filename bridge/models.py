@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -207,7 +207,8 @@ class Decision:
 
 @cache
 def decision_schema() -> dict[str, Any]:
-    text = resources.files("bridge").joinpath("schemas/decision.schema.json").read_text("utf-8")
+    # Beside this module, installed or not (package data in pyproject).
+    text = (Path(__file__).parent / "schemas" / "decision.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -2,9 +2,10 @@
 
 This is the embedded default of the CLI (no `--opa-url`: start one, use it, stop it), the
 engine of `apl-policy serve`, and the OPA every test session shares. The server it starts
-is the locked-down one of issue 4: loopback only, telemetry off, and with `authz=True`
-token authentication plus the read-only `system.authz` policy of the bundle, the token
-reaching OPA only through its environment (never its command line, which `ps` shows).
+is the locked-down one of issue 4: loopback only, telemetry off, request bodies capped as
+in bridge.limits, and with `authz=True` token authentication plus the read-only
+`system.authz` policy of the bundle, the token reaching OPA only through its environment
+(never its command line, which `ps` shows).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from bridge.errors import OpaUnavailable
+from bridge.limits import opa_server_args
 
 TOKEN_ENV = "APL_OPA_TOKEN"  # noqa: S105 - the variable's name, not a secret
 OPA_BIN_ENV = "APL_OPA_BIN"
@@ -113,6 +115,8 @@ class LocalOpa:
         verification_key: Path | str | None = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
+        log_level: str = "error",
+        inherit_output: bool = False,
     ) -> None:
         self.bundle = Path(bundle) if bundle is not None else project_bundle()
         self.host = host
@@ -128,6 +132,9 @@ class LocalOpa:
         self.verification_key = verification_key
         self.extra_args = tuple(extra_args)
         self.startup_timeout = startup_timeout
+        # `serve` shows OPA's own log in the foreground; a private server keeps it for errors.
+        self.log_level = log_level
+        self.inherit_output = inherit_output
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -145,15 +152,18 @@ class LocalOpa:
             "--server",
             "--addr",
             f"{_url_host(self.host)}:{self.port}",
-            "--disable-telemetry",
+            # Telemetry off: OPA 1.x spells --disable-telemetry as --skip-version-check.
+            "--skip-version-check",
             "--log-level",
-            "error",
+            self.log_level,
             # Stop quickly: a CLI run or a test session should not hang on exit.
             "--shutdown-grace-period",
             "2",
         ]
         if self.authz:
             args += ["--authentication=token", "--authorization=basic"]
+        # The same body cap as the loader's limits, for callers that post straight to OPA.
+        args += list(opa_server_args())
         if self.verification_key is not None:
             args += ["--verification-key", str(self.verification_key)]
         args += list(self.extra_args)
@@ -246,7 +256,8 @@ class LocalOpa:
 
     # -- internals ----------------------------------------------------------
 
-    def _environment(self) -> dict[str, str]:
+    def environment(self) -> dict[str, str]:
+        """The environment OPA runs with: ours, with the token (or none) in APL_OPA_TOKEN."""
         env = dict(os.environ)
         env.pop(TOKEN_ENV, None)
         if self.authz and self.token:
@@ -254,6 +265,11 @@ class LocalOpa:
         return env
 
     def _spawn(self) -> None:
+        if self.inherit_output:
+            self.process = subprocess.Popen(  # noqa: S603 - argv built here from our own binary and paths
+                self.command(), stdin=subprocess.DEVNULL, env=self.environment()
+            )
+            return
         if self._log is None:
             self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self._log.truncate(0)
@@ -263,7 +279,7 @@ class LocalOpa:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
-            env=self._environment(),
+            env=self.environment(),
         )
 
     def _wait_healthy(self) -> None:

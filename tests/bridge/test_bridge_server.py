@@ -50,7 +50,8 @@ def test_the_token_never_appears_on_the_command_line():
     assert all("s3cret" not in arg for arg in server.command())
     assert "--authentication=token" in server.command()
     assert "--authorization=basic" in server.command()
-    assert "--disable-telemetry" in server.command()
+    assert "--skip-version-check" in server.command()
+    assert "server.decoding.max_length=8388608" in server.command()
 
 
 def test_a_random_token_is_made_when_none_is_given():
