@@ -113,3 +113,26 @@ serve: $(OPA_STAMP) ## run OPA on the policy bundle at 127.0.0.1:8181
 .PHONY: clean
 clean: ## remove what the build made (bin/, .venv/, dist/)
 	rm -rf $(BIN) $(VENV) dist
+
+# --- bench (issue 5: throughput beside OPA's own floors and peers) -----------
+# conftest is the Go-native peer; pinned here, built from its Go module like OPA.
+CONFTEST_VERSION := v0.71.1
+CONFTEST       := $(BIN)/conftest
+CONFTEST_STAMP := $(BIN)/.conftest-$(CONFTEST_VERSION)
+
+$(CONFTEST_STAMP):
+	mkdir -p $(BIN)
+	CGO_ENABLED=0 GOBIN=$(BIN) go install github.com/open-policy-agent/conftest@$(CONFTEST_VERSION)
+	touch $@
+
+.PHONY: bench-tools
+bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the bench needs: OPA, the venv, conftest (pinned), wrk (Debian)
+	@if ! command -v wrk >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update && $$sudo apt-get install -y wrk; \
+	fi
+
+.PHONY: bench
+bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
+	$(PY) bench/run.py --conftest $(CONFTEST)
+	$(PY) bench/check

@@ -1,0 +1,760 @@
+"""The bench: the CLI and the client measured beside OPA's own floors and peers, in one run.
+
+Every figure is taken in the same run, on one OPA server (bridge.server.LocalOpa, authz on,
+a token) serving the project bundle `rego/`, over the same generated documents
+(bench/generate.py). OPA gets one core (GOMAXPROCS=1, pinned) and the clients the other,
+where the machine has two. Each figure is the median of alternating repetitions (the
+order reverses every round, so drift hits every figure alike), after a warm-up; min and
+max are kept. Documents in and decisions out are counted for every run: a run that lost
+one is a failed run, not a fast one.
+
+    .venv/bin/python bench/run.py            # the full run that `make bench` makes
+    .venv/bin/python bench/run.py --tiny     # 50 documents, one repetition (the test)
+
+Writes bench/results/latest.json and bench/results/latest.md; bench/check reads the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402 - bench/ is put on the path just above
+from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user writes first
+from targets import evaluate  # noqa: E402
+
+from bridge.client import OpaPolicyClient  # noqa: E402
+from bridge.server import LocalOpa, find_opa, project_bundle  # noqa: E402
+
+OUTCOMES = frozenset({"permit", "deny", "review", "not_applicable", "invalid"})
+
+# The activity the eval floor is measured on: the commonest shape in the generated mix
+# (a use, a catalogued model, a country outside Korea, a purpose). It is no cheaper than
+# the mix on average (`eval_floor_mix_per_s` shows the mix), so the ratio is not flattered.
+TYPICAL_ACTIVITY: dict[str, Any] = {
+    "id": "typical",
+    "action": "use",
+    "actor": "US",
+    "date": "2024-05-01",
+    "munition": {"model": "M16", "quantity": 200},
+    "location": {"country": "DE"},
+    "purpose": "military_operations",
+}
+
+FIGURES = (
+    "eval_floor_per_s",
+    "eval_floor_mix_per_s",
+    "http_floor_per_s",
+    "client_per_doc_per_s",
+    "naive_client_per_s",
+    "process_per_doc_per_s",
+    "conftest_per_s",
+    "cli_batch_per_s",
+)
+
+HOW = {
+    "eval_floor_per_s": "opa bench data.apl.decision, one typical activity, in process",
+    "eval_floor_mix_per_s": "opa bench data.apl.batch over 1,000 generated documents, per document",
+    "http_floor_per_s": "wrk, 1 connection kept alive, POST /v1/data/apl/decision",
+    "client_per_doc_per_s": "bridge OpaPolicyClient.decide, one document per call",
+    "naive_client_per_s": "opa-python-client query_rule loop, one document per call",
+    "process_per_doc_per_s": "opa eval spawned once per document",
+    "conftest_per_s": "conftest test over the documents as files",
+    "cli_batch_per_s": "apl-policy eval --format jsonl --opa-url, end to end",
+}
+
+
+class BenchError(Exception):
+    """The bench cannot run (a tool is missing, OPA will not start)."""
+
+
+@dataclass
+class Settings:
+    docs: int = 100_000  # documents the CLI evaluates per run
+    reps: int = 5
+    process_reps: int = 3
+    process_sample: int = 20
+    conftest_docs: int = 5_000
+    per_doc_docs: int = 10_000  # the documents the per-document clients and wrk cycle over
+    per_doc_seconds: float = 3.0
+    warmup: bool = True
+    seed: int = generate.DEFAULT_SEED
+    skip_missing: bool = False
+    out: Path = HERE / "results"
+    work: Path = HERE / "work"
+    bundle: Path = field(default_factory=project_bundle)
+    conftest: str | None = None
+    wrk: str | None = None
+
+
+@dataclass
+class Run:
+    """One timed repetition of one figure."""
+
+    rate: float
+    seconds: float
+    docs_in: int
+    decisions_out: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Cpus:
+    opa: set[int]
+    client: set[int]
+    everyone: set[int]
+    pinned: bool
+
+    def wrap(self, argv: Sequence[str], cpus: set[int]) -> list[str]:
+        """argv run on `cpus` (taskset execs the command, so the pid and rusage stay its)."""
+        if not self.pinned:
+            return list(argv)
+        return ["taskset", "-c", ",".join(str(c) for c in sorted(cpus)), *argv]
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _plan_cpus() -> Cpus:
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2 or shutil.which("taskset") is None:
+        return Cpus(set(available), set(available), set(available), pinned=False)
+    return Cpus({available[0]}, {available[1]}, set(available), pinned=True)
+
+
+def _tool(explicit: str | None, name: str, local: Path | None = None) -> str | None:
+    if explicit:
+        return explicit if Path(explicit).exists() or shutil.which(explicit) else None
+    if local is not None and local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which(name)
+
+
+def _cli_executable() -> str:
+    beside = Path(sys.executable).parent / "apl-policy"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("apl-policy")
+    if found is None:
+        raise BenchError("apl-policy is not installed; run `make tools`")
+    return found
+
+
+def _version(argv: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
+    except OSError:
+        return "unknown"
+    text = (done.stdout or done.stderr).strip().splitlines()
+    return " / ".join(line.strip() for line in text[:2]) or "unknown"
+
+
+def _git_state() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False  # noqa: S607
+        )
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    """The peak resident set of a running process, from /proc (no psutil)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _summary(runs: list[Run]) -> dict[str, Any] | None:
+    if not runs:
+        return None
+    rates = [r.rate for r in runs]
+    return {
+        "median": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "runs": [round(r, 3) for r in rates],
+        "seconds": [round(r.seconds, 3) for r in runs],
+        "docs_in": sum(r.docs_in for r in runs),
+        "decisions_out": sum(r.decisions_out for r in runs),
+    }
+
+
+# --- the workload -------------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    jsonl: Path  # every document, one a line (what the CLI reads)
+    docs: list[dict[str, Any]]  # the documents the per-document measures cycle over
+    bodies: Path  # the same, as request bodies for wrk
+    conftest_dir: Path  # the first conftest_docs documents, one file each
+    conftest_count: int
+    typical: Path
+    mix_batch: Path  # input for opa bench on data.apl.batch
+    ids: list[str]  # every document's id, in order (to check the CLI's order)
+
+
+def _prepare(settings: Settings) -> Workload:
+    work = settings.work
+    work.mkdir(parents=True, exist_ok=True)
+    tag = f"{settings.docs}-{settings.seed}"
+    jsonl = work / f"activities-{tag}.jsonl"
+    if not jsonl.exists():
+        _log(f"generating {settings.docs:,} documents into {jsonl}")
+        generate.write_jsonl(jsonl, settings.docs, settings.seed)
+    ids: list[str] = []
+    docs: list[dict[str, Any]] = []
+    per_doc = min(settings.per_doc_docs, settings.docs)
+    with jsonl.open(encoding="utf-8") as lines:
+        for index, line in enumerate(lines):
+            if index < per_doc:
+                docs.append(json.loads(line))
+            # The id sits at the start of every generated line: no need to parse it all.
+            ids.append(line[7 : line.index('"', 7)])
+    bodies = work / f"bodies-{per_doc}-{settings.seed}.jsonl"
+    if not bodies.exists():
+        with bodies.open("w", encoding="utf-8") as out:
+            for doc in docs:
+                out.write(json.dumps({"input": doc}, separators=(",", ":")) + "\n")
+    conftest_count = min(settings.conftest_docs, settings.docs)
+    conftest_dir = work / f"conftest-{conftest_count}-{settings.seed}"
+    if not (conftest_dir / ".complete").exists():
+        shutil.rmtree(conftest_dir, ignore_errors=True)
+        conftest_dir.mkdir(parents=True)
+        with jsonl.open(encoding="utf-8") as lines:
+            for index, line in enumerate(lines):
+                if index >= conftest_count:
+                    break
+                (conftest_dir / f"doc-{index:06d}.json").write_text(line, encoding="utf-8")
+        (conftest_dir / ".complete").write_text("")
+    typical = work / "typical.json"
+    typical.write_text(json.dumps(TYPICAL_ACTIVITY), encoding="utf-8")
+    mix_batch = work / f"mix-batch-{settings.seed}.json"
+    mix = docs[: min(1000, len(docs))]
+    mix_batch.write_text(json.dumps({"activities": mix}), encoding="utf-8")
+    return Workload(jsonl, docs, bodies, conftest_dir, conftest_count, typical, mix_batch, ids)
+
+
+# --- the measures -------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, settings: Settings, opa: LocalOpa, cpus: Cpus, work: Workload) -> None:
+        self.s = settings
+        self.opa = opa
+        self.cpus = cpus
+        self.work = work
+        self.opa_bin = str(find_opa())
+        self.cli = _cli_executable()
+        self.peak_rss_cli_mb = 0.0
+        self.order_mismatches = 0
+        self.cli_exit_codes: list[int] = []
+
+    # in process, on OPA's core: the evaluation floor
+
+    def _opa_bench(self, query: str, input_path: Path, per_op: int) -> Run:
+        argv = [
+            self.opa_bin, "bench", "--bundle", str(self.s.bundle), "--input", str(input_path),
+            "--format", "json", "--metrics=false", "--benchmem=false", query,
+        ]
+        env = {**os.environ, "GOMAXPROCS": "1"}
+        start = time.perf_counter()
+        done = subprocess.run(
+            self.cpus.wrap(argv, self.cpus.opa), capture_output=True, text=True, env=env,
+            timeout=600, check=False,
+        )
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise BenchError(f"opa bench {query} failed: {done.stderr.strip() or done.stdout}")
+        result = json.loads(done.stdout)
+        ops, nanos = int(result["N"]), int(result["T"])
+        rate = ops * per_op * 1e9 / nanos
+        return Run(rate, seconds, 0, 0, {"ns_per_op": nanos / ops, "ops": ops})
+
+    def eval_floor(self) -> Run:
+        return self._opa_bench("data.apl.decision", self.work.typical, 1)
+
+    def eval_floor_mix(self) -> Run:
+        count = len(json.loads(self.work.mix_batch.read_text())["activities"])
+        return self._opa_bench("data.apl.batch", self.work.mix_batch, count)
+
+    # over HTTP, at one connection: wrk, then the two Python clients
+
+    def http_floor(self, seconds: float | None = None) -> Run:
+        wrk = self.s.wrk
+        assert wrk is not None  # noqa: S101 - only called when wrk was found
+        duration = max(1, round(seconds or self.s.per_doc_seconds))
+        argv = [
+            wrk, "-t1", "-c1", f"-d{duration}s", "--timeout", "10s",
+            "-s", str(HERE / "wrk" / "decision.lua"), self.opa.url, "--", str(self.work.bodies),
+        ]
+        env = {**os.environ, "APL_BENCH_TOKEN": self.opa.token or ""}
+        done = subprocess.run(
+            self.cpus.wrap(argv, self.cpus.client), capture_output=True, text=True, env=env,
+            timeout=duration + 60, check=False,
+        )
+        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("APL-BENCH ")]
+        if done.returncode != 0 or not lines:
+            detail = done.stderr.strip() or done.stdout
+            raise BenchError(f"wrk failed ({done.returncode}): {detail}")
+        stats = json.loads(lines[-1].removeprefix("APL-BENCH "))
+        secs = stats["duration_us"] / 1e6
+        lost_on_wire = stats["connect"] + stats["read"] + stats["write"] + stats["timeout"]
+        decisions = stats["requests"] - stats["status"]
+        return Run(decisions / secs, secs, stats["requests"] + lost_on_wire, decisions, stats)
+
+    def _per_doc(self, call: Callable[[dict[str, Any]], bool], seconds: float) -> Run:
+        docs = self.work.docs
+        sent = answered = failures = 0
+        start = time.perf_counter()
+        deadline = start + seconds
+        now = start
+        while now < deadline:
+            doc = docs[sent % len(docs)]
+            sent += 1
+            try:
+                if call(doc):
+                    answered += 1
+            except Exception as exc:  # noqa: BLE001 - a failed call is a lost document, counted
+                failures += 1
+                if failures <= 3:
+                    _log(f"lost a document: {type(exc).__name__}: {exc}")
+            now = time.perf_counter()
+        elapsed = now - start
+        return Run(answered / elapsed, elapsed, sent, answered)
+
+    def client_per_doc(self, seconds: float | None = None) -> Run:
+        with OpaPolicyClient(self.opa.url, token=self.opa.token, retry_for=0) as client:
+            return self._per_doc(
+                lambda doc: client.decide(doc).decision.value in OUTCOMES,
+                seconds or self.s.per_doc_seconds,
+            )
+
+    def naive_client(self, seconds: float | None = None) -> Run:
+        def ask(doc: dict[str, Any]) -> bool:
+            answer = naive.query_rule(input_data=doc, package_path="apl", rule_name="decision")
+            result = answer.get("result") if isinstance(answer, dict) else None
+            return isinstance(result, dict) and result.get("decision") in OUTCOMES
+
+        naive = OpaClient(host=self.opa.host, port=self.opa.port, token=self.opa.token, timeout=10)
+        try:
+            return self._per_doc(ask, seconds or self.s.per_doc_seconds)
+        finally:
+            naive.close_connection()
+
+    # processes: opa eval per document, conftest over files, the CLI over the JSONL
+
+    def process_per_doc(self, sample: int | None = None) -> Run:
+        docs = self.work.docs[: sample or self.s.process_sample]
+        argv = self.cpus.wrap(
+            [self.opa_bin, "eval", "--bundle", str(self.s.bundle), "--stdin-input",
+             "--format", "json", "data.apl.decision"],
+            self.cpus.everyone,
+        )
+        answered = 0
+        start = time.perf_counter()
+        for doc in docs:
+            done = subprocess.run(
+                argv, input=json.dumps(doc), capture_output=True, text=True, timeout=60,
+                check=False,
+            )
+            with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
+                value = json.loads(done.stdout)["result"][0]["expressions"][0]["value"]
+                answered += value["decision"] in OUTCOMES
+        elapsed = time.perf_counter() - start
+        return Run(answered / elapsed, elapsed, len(docs), answered)
+
+    def conftest(self, directory: Path | None = None, count: int | None = None) -> Run:
+        conftest = self.s.conftest
+        assert conftest is not None  # noqa: S101 - only called when conftest was found
+        target = directory or self.work.conftest_dir
+        expected = count or self.work.conftest_count
+        argv = [
+            conftest, "test", "--no-color", "--no-fail", "--output", "json",
+            "--policy", str(self.s.bundle), "--policy", str(HERE / "conftest"),
+            "--data", str(self.s.bundle), str(target),
+        ]
+        start = time.perf_counter()
+        done = subprocess.run(
+            self.cpus.wrap(argv, self.cpus.everyone), capture_output=True, text=True,
+            timeout=900, check=False,
+        )
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise BenchError(f"conftest failed ({done.returncode}): {done.stderr.strip()[:2000]}")
+        results = json.loads(done.stdout)
+        # One result per file: one success (permit) or one failure (anything else).
+        answered = sum(
+            1 for r in results
+            if r.get("namespace") == "main"
+            and r.get("successes", 0) + len(r.get("failures") or []) == 1
+        )
+        return Run(answered / elapsed, elapsed, expected, answered)
+
+    def cli_batch(self, jsonl: Path | None = None, count: int | None = None) -> Run:
+        source = jsonl or self.work.jsonl
+        expected = count if count is not None else len(self.work.ids)
+        out_path = self.s.work / "cli-out.jsonl"
+        err_path = self.s.work / "cli-err.txt"
+        argv = [
+            self.cli, "eval", "--format", "jsonl", "--opa-url", self.opa.url,
+            "--token", self.opa.token or "", str(source),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("APL_OPA_")}
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                self.cpus.wrap(argv, self.cpus.client), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=err, env=env,
+            )
+            # wait4, not wait: it hands back the child's own rusage, hence its peak RSS.
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        code = proc.returncode
+        self.cli_exit_codes.append(code)
+        rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+        self.peak_rss_cli_mb = max(self.peak_rss_cli_mb, rss_mb)
+        if code not in (0, 1, 2):  # 3 is OPA failing; anything else a crash
+            tail = err_path.read_text(errors="replace")[-2000:]
+            _log(f"apl-policy eval exited {code}: {tail}")
+        answered, mismatches = self._read_cli_output(out_path, jsonl is None)
+        self.order_mismatches += mismatches
+        extra = {"exit_code": code, "peak_rss_mb": round(rss_mb, 1)}
+        return Run(answered / elapsed, elapsed, expected, answered, extra)
+
+    def _read_cli_output(self, path: Path, check_order: bool) -> tuple[int, int]:
+        answered = mismatches = 0
+        ids = self.work.ids
+        with path.open(encoding="utf-8") as lines:
+            for index, line in enumerate(lines):
+                try:
+                    decision = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(decision, dict) or decision.get("decision") not in OUTCOMES:
+                    continue
+                answered += 1
+                if check_order and (index >= len(ids) or decision.get("id") != ids[index]):
+                    mismatches += 1
+        return answered, mismatches
+
+    # warm-up: every path once, briefly, so no figure pays for a cold cache
+
+    def warm_up(self, have_wrk: bool, have_conftest: bool) -> None:
+        _log("warm-up")
+        short = min(1.0, self.s.per_doc_seconds)
+        if have_wrk:
+            self.http_floor(1)
+        self.client_per_doc(short)
+        self.naive_client(short)
+        self.process_per_doc(2)
+        sample = self.s.work / "warmup.jsonl"
+        lines = self.work.jsonl.read_text(encoding="utf-8").splitlines(keepends=True)[:2000]
+        sample.write_text("".join(lines), encoding="utf-8")
+        self.cli_batch(sample, len(lines))
+        if have_conftest:
+            small = self.s.work / "conftest-warmup"
+            small.mkdir(exist_ok=True)
+            for index, line in enumerate(lines[:50]):
+                (small / f"doc-{index:06d}.json").write_text(line, encoding="utf-8")
+            self.conftest(small, min(50, len(lines)))
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _opa_server(settings: Settings, cpus: Cpus) -> Iterator[LocalOpa]:
+    """LocalOpa on OPA's core with GOMAXPROCS=1; the harness moves to the client core.
+
+    Affinity and environment are inherited at spawn, so they are set on this thread for
+    the moment OPA starts, then the harness itself moves to the client core (every process
+    it starts afterwards inherits that, unless wrapped otherwise)."""
+    previous_env = os.environ.get("GOMAXPROCS")
+    os.environ["GOMAXPROCS"] = "1"
+    if cpus.pinned:
+        os.sched_setaffinity(0, cpus.opa)
+    try:
+        opa = LocalOpa(settings.bundle, authz=True).start()
+    finally:
+        if previous_env is None:
+            os.environ.pop("GOMAXPROCS", None)
+        else:
+            os.environ["GOMAXPROCS"] = previous_env
+        if cpus.pinned:
+            os.sched_setaffinity(0, cpus.client)
+    try:
+        yield opa
+    finally:
+        opa.stop()
+
+
+def measure(settings: Settings) -> dict[str, Any]:
+    began = time.perf_counter()
+    load_start = os.getloadavg()
+    settings.conftest = _tool(settings.conftest, "conftest", ROOT / "bin" / "conftest")
+    settings.wrk = _tool(settings.wrk, "wrk")
+    skipped: dict[str, str] = {}
+    for name, tool, how in (
+        ("http_floor_per_s", settings.wrk, "apt-get install wrk (make bench-tools)"),
+        ("conftest_per_s", settings.conftest, "make bench-tools"),
+    ):
+        if tool is None:
+            if not settings.skip_missing:
+                raise BenchError(f"{name} needs a tool that is not installed: {how}")
+            skipped[name] = f"not installed ({how})"
+
+    cpus = _plan_cpus()
+    workload = _prepare(settings)
+    runs: dict[str, list[Run]] = {name: [] for name in FIGURES}
+
+    with _opa_server(settings, cpus) as opa:
+        bench = Bench(settings, opa, cpus, workload)
+        _log(f"OPA {opa.url} (pid {opa.process.pid if opa.process else '?'}), "
+             f"cpus: opa {sorted(cpus.opa)} client {sorted(cpus.client)} pinned={cpus.pinned}")
+        if settings.warmup:
+            bench.warm_up(settings.wrk is not None, settings.conftest is not None)
+        measures: list[tuple[str, Callable[[], Run]]] = [
+            ("eval_floor_per_s", bench.eval_floor),
+            ("cli_batch_per_s", bench.cli_batch),
+            ("conftest_per_s", bench.conftest),
+            ("eval_floor_mix_per_s", bench.eval_floor_mix),
+            ("http_floor_per_s", bench.http_floor),
+            ("client_per_doc_per_s", bench.client_per_doc),
+            ("naive_client_per_s", bench.naive_client),
+            ("process_per_doc_per_s", bench.process_per_doc),
+        ]
+        for round_index in range(settings.reps):
+            order = measures if round_index % 2 == 0 else list(reversed(measures))
+            for name, run in order:
+                if name in skipped:
+                    continue
+                if name == "process_per_doc_per_s" and round_index >= settings.process_reps:
+                    continue
+                result = run()
+                runs[name].append(result)
+                lost = result.docs_in - result.decisions_out
+                _log(f"round {round_index + 1}/{settings.reps} {name}: {result.rate:,.0f}/s"
+                     + (f"  LOST {lost} of {result.docs_in}" if lost else ""))
+        pid = opa.process.pid if opa.process else None
+        peak_rss_opa_mb = _vm_hwm_mb(pid) if pid else None
+        versions = {
+            "opa": _version([bench.opa_bin, "version"]),
+            "conftest": _version([settings.conftest, "--version"]) if settings.conftest else None,
+            "wrk": _version([settings.wrk, "--version"]) if settings.wrk else None,
+        }
+        cli_exit_codes = bench.cli_exit_codes
+        order_mismatches = bench.order_mismatches
+        peak_rss_cli_mb = bench.peak_rss_cli_mb
+
+    summaries = {name: _summary(found) for name, found in runs.items()}
+
+    def median(name: str) -> float | None:
+        summary = summaries[name]
+        return None if summary is None else float(summary["median"])
+
+    def ratio(a: str, b: str) -> float | None:
+        top, bottom = median(a), median(b)
+        return None if top is None or not bottom else top / bottom
+
+    counted = [n for n in FIGURES if not n.startswith("eval_floor")]
+    docs_in = sum(s["docs_in"] for n in counted if (s := summaries[n]) is not None)
+    decisions_out = sum(s["decisions_out"] for n in counted if (s := summaries[n]) is not None)
+    results: dict[str, Any] = {
+        "schema": "apl-policy-bench/1",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git": _git_state(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "pinned": cpus.pinned,
+            "opa_cpus": sorted(cpus.opa),
+            "client_cpus": sorted(cpus.client),
+            "python": platform.python_version(),
+            **versions,
+        },
+        "settings": {
+            k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()
+        },
+        "typical_activity": TYPICAL_ACTIVITY,
+        **{name: median(name) for name in FIGURES},
+        "docs_in": docs_in,
+        "decisions_out": decisions_out,
+        "peak_rss_cli_mb": round(peak_rss_cli_mb, 1) if runs["cli_batch_per_s"] else None,
+        "peak_rss_opa_mb": None if peak_rss_opa_mb is None else round(peak_rss_opa_mb, 1),
+        "load_avg": {"start": list(load_start), "end": list(os.getloadavg())},
+        "cli_batch_over_eval_floor": ratio("cli_batch_per_s", "eval_floor_per_s"),
+        "cli_batch_over_conftest": ratio("cli_batch_per_s", "conftest_per_s"),
+        "client_per_doc_over_http_floor": ratio("client_per_doc_per_s", "http_floor_per_s"),
+        "ratios": {
+            "cli_batch/eval_floor_mix": ratio("cli_batch_per_s", "eval_floor_mix_per_s"),
+            "cli_batch/http_floor": ratio("cli_batch_per_s", "http_floor_per_s"),
+            "cli_batch/client_per_doc": ratio("cli_batch_per_s", "client_per_doc_per_s"),
+            "cli_batch/process_per_doc": ratio("cli_batch_per_s", "process_per_doc_per_s"),
+            "http_floor/eval_floor": ratio("http_floor_per_s", "eval_floor_per_s"),
+            "naive_client/http_floor": ratio("naive_client_per_s", "http_floor_per_s"),
+            "client_per_doc/naive_client": ratio("client_per_doc_per_s", "naive_client_per_s"),
+            "conftest/eval_floor": ratio("conftest_per_s", "eval_floor_per_s"),
+        },
+        "counts": {
+            name: {"docs_in": s["docs_in"], "decisions_out": s["decisions_out"]}
+            for name in counted if (s := summaries[name]) is not None
+        },
+        "cli_order_mismatches": order_mismatches,
+        "cli_exit_codes": cli_exit_codes,
+        "figures": {
+            name: None if (s := summaries[name]) is None else {**s, "how": HOW[name]}
+            for name in FIGURES
+        },
+        "details": {name: [r.extra for r in found] for name, found in runs.items() if found},
+        "skipped": skipped,
+        "elapsed_s": round(time.perf_counter() - began, 1),
+    }
+    return results
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _times(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    eval_floor = results.get("eval_floor_per_s")
+    http_floor = results.get("http_floor_per_s")
+    lines = [
+        "| figure | decisions/s (median) | min | max | runs | / eval floor | / HTTP floor | how |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in FIGURES:
+        figure = results["figures"].get(name)
+        if figure is None:
+            reason = results.get("skipped", {}).get(name, "not measured")
+            lines.append(f"| `{name}` | — | — | — | 0 | — | — | {reason} |")
+            continue
+        med = figure["median"]
+        lines.append(
+            f"| `{name}` | {_rate(med)} | {_rate(figure['min'])} | {_rate(figure['max'])} "
+            f"| {len(figure['runs'])} "
+            f"| {_times(med / eval_floor if eval_floor else None)} "
+            f"| {_times(med / http_floor if http_floor else None)} | {figure['how']} |"
+        )
+    load = results["load_avg"]
+    machine = results["machine"]
+    lines += [
+        "",
+        "| target | value | bound | |",
+        "|---|---:|---|---|",
+    ]
+    for verdict in evaluate(results):
+        value = "—" if verdict.value is None else (
+            f"{verdict.value:,}" if isinstance(verdict.value, int) else f"{verdict.value:.3g}"
+        )
+        bound = verdict.target.threshold
+        mark = "pass" if verdict.passed else "FAIL"
+        lines.append(f"| `{verdict.target.key}` | {value} | {verdict.target.op} {bound} | {mark} |")
+    lines += [
+        "",
+        f"Documents in {results['docs_in']:,}, decisions out {results['decisions_out']:,}; "
+        f"CLI output out of order: {results['cli_order_mismatches']}. "
+        f"Peak RSS: CLI {results['peak_rss_cli_mb']} MB over "
+        f"{results['settings']['docs']:,} documents, OPA {results['peak_rss_opa_mb']} MB. "
+        f"Load average {', '.join(f'{x:.2f}' for x in load['start'])} at the start, "
+        f"{', '.join(f'{x:.2f}' for x in load['end'])} at the end. "
+        f"{machine['cpus']} CPUs, OPA on {machine['opa_cpus']} (GOMAXPROCS=1), clients on "
+        f"{machine['client_cpus']}{'' if machine['pinned'] else ' (not pinned)'}; "
+        f"{machine['opa']}; run took {results['elapsed_s']} s "
+        f"at {results['git']['commit'][:12]}{' (dirty tree)' if results['git']['dirty'] else ''}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _parse(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000,
+                        help="documents the CLI evaluates per run (default 100,000)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of each figure")
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="length of each per-document run (wrk and the Python clients)")
+    parser.add_argument("--conftest-docs", type=int, default=5_000)
+    parser.add_argument("--process-sample", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--work", type=Path, default=HERE / "work")
+    parser.add_argument("--bundle", type=Path, default=project_bundle())
+    parser.add_argument("--conftest", help="conftest binary (default ./bin/conftest, then PATH)")
+    parser.add_argument("--wrk", help="wrk binary (default: PATH)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="50 documents, one repetition, short runs: checks the harness works")
+    parser.add_argument("--skip-missing", action="store_true",
+                        help="leave out the figures whose tool (wrk, conftest) is not installed")
+    args = parser.parse_args(argv)
+    settings = Settings(
+        docs=args.docs, reps=args.reps, per_doc_seconds=args.seconds,
+        conftest_docs=args.conftest_docs, process_sample=args.process_sample, seed=args.seed,
+        skip_missing=args.skip_missing, out=args.out, work=args.work, bundle=args.bundle,
+        conftest=args.conftest, wrk=args.wrk,
+    )
+    if args.tiny:
+        settings.docs = 50
+        settings.reps = 1
+        settings.process_reps = 1
+        settings.process_sample = 3
+        settings.conftest_docs = 50
+        settings.per_doc_seconds = 0.5
+        settings.warmup = False
+    settings.process_reps = min(settings.process_reps, settings.reps)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = _parse(argv)
+    try:
+        results = measure(settings)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    settings.out.mkdir(parents=True, exist_ok=True)
+    latest = settings.out / "latest.json"
+    latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    table = markdown(results)
+    (settings.out / "latest.md").write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
