@@ -438,7 +438,7 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     first = True
     try:
         with _opa_client(options) as (client, revision):
-            documents = iter_documents([file], on_error=on_input_error)
+            documents = iter_documents([file], scenarios="auto", on_error=on_input_error)
             for result in evaluate(documents, client, batch_size=20, revision=revision):
                 if not first:
                     click.echo("\n" + "─" * min(width, 100) + "\n")

@@ -76,6 +76,7 @@ class _SessionClient(OpaClient):  # type: ignore[misc] # OpaClient is untyped
         )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
+        session.hooks["response"].append(_only_200)
         return session
 
 
@@ -233,7 +234,12 @@ class OpaPolicyClient:
                 f"OPA did not answer {where} within {self.timeout:g}s; "
                 "check the server's load, or raise --timeout"
             ) from None
-        except requests.exceptions.ConnectionError as exc:
+        except (
+            requests.exceptions.ConnectionError,
+            # The connection dropped mid-answer (OPA killed while writing): nothing was
+            # decided that a retry could count twice.
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
             raise _Retryable(
                 OpaUnavailable(
                     f"cannot reach OPA at {self.url} (gave up after {self.retry_for:g}s): "
@@ -271,6 +277,13 @@ class OpaPolicyClient:
                 f"{self.url}; is it serving the APL policy bundle?"
             )
         return body["result"]
+
+
+def _only_200(response: requests.Response, *args: object, **kwargs: object) -> None:
+    """OPA answers a decision with 200 and nothing else; any other status, even a 2xx
+    that opa-python-client would pass through, is an error."""
+    if response.status_code != 200:
+        raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -302,7 +302,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 class _Reader:
     """Turns one source into Documents; `on_bytes` hears how far the reading got."""
 
-    scenarios: bool
+    scenarios: bool | Literal["auto"]
     input_format: InputFormat
     on_bytes: Callable[[int], None] | None
 
@@ -310,7 +310,7 @@ class _Reader:
         fmt: str = self.input_format
         if fmt == "auto" and source != STDIN_NAME:
             fmt = _SUFFIXES.get(Path(source).suffix.lower(), "auto")
-        if self.scenarios:
+        if self.scenarios is True:
             fmt = "yaml"
         if fmt == "jsonl":
             yield from self._jsonl(source, stream)
@@ -351,7 +351,7 @@ class _Reader:
         seen = 0
         for number, value, node in _yaml_documents(text, source):
             seen += 1
-            if self.scenarios:
+            if self.scenarios is True or (self.scenarios == "auto" and _looks_like_scenario(value)):
                 yield _scenario_document(source, number, value, node)
                 continue
             _keep_as_written(value, node)
@@ -497,6 +497,14 @@ def _scenario_document(source: str, number: int, value: object, node: Node) -> D
     )
 
 
+def _looks_like_scenario(value: object) -> bool:
+    return isinstance(value, dict) and {"input", "expect"} <= set(value) <= {
+        "name",
+        "input",
+        "expect",
+    }
+
+
 def scenario_files(paths: Iterable[str | Path]) -> list[str]:
     """Fixture scenario files: a file as given, a folder as every *.yaml below it, sorted."""
     out: list[str] = []
@@ -512,14 +520,16 @@ def scenario_files(paths: Iterable[str | Path]) -> list[str]:
 def iter_documents(
     sources: Iterable[str | Path],
     *,
-    scenarios: bool = False,
+    scenarios: bool | Literal["auto"] = False,
     input_format: InputFormat = "auto",
     on_error: Callable[[InputError], None] | None = None,
     on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[Document]:
     """Every document of every source, in order, read lazily. `-` is stdin. A source that
     cannot be read raises InputError, or, with `on_error`, is reported there and skipped
-    (its documents read before the problem are kept)."""
+    (its documents read before the problem are kept). `scenarios`: True reads every
+    source as fixture scenarios; "auto" takes a YAML document with `input` and `expect`
+    (and nothing but those and `name`) as one."""
     reader = _Reader(scenarios, input_format, on_bytes)
     for raw in sources:
         source = str(raw)

@@ -42,7 +42,7 @@ class Clause:
         """The title without its leading "P3 — " (the id is shown beside it)."""
         for sep in (" — ", " - ", ": "):
             head, found, tail = self.title.partition(sep)
-            if found and head.strip() == self.id:
+            if found and head.strip().casefold() == self.id.casefold():
                 return tail.strip()
         return self.title
 

@@ -10,6 +10,7 @@ nothing else; where a document came from goes into the table, JUnit and stderr.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterable
@@ -345,7 +346,10 @@ def explain_text(result: Result, clauses: Iterable[Clause], *, width: int = 100)
     """A plain-language account of one decision: the munition, each clause with its source
     text and what it found, the exception, obligations, and the outcome."""
     doc, decision = result.document, result.decision
-    lines = [f"{doc.label}  ({doc.where})", ""]
+    lines = [doc.where if doc.label in (doc.source, doc.where) else f"{doc.label}  ({doc.where})"]
+    if doc.scenario and doc.scenario.get("name"):
+        lines += _wrap(str(doc.scenario["name"]), "", width)
+    lines.append("")
     lines.append(f"Decision: {decision.decision.value.upper()}  {decision.summary}")
     if decision.decision is Outcome.INVALID:
         lines.append("")
@@ -408,8 +412,15 @@ def clauses_text(clauses: Iterable[Clause], *, width: int = 100) -> str:
         if clause.article:
             lines += _wrap(f"Article: “{clause.article}”", "  ", width)
         lines += [f"  source: {ref}" for ref, _ in clause.references if ref]
-        lines.append(f"  policy: {clause.package} ({clause.file})")
+        lines.append(f"  policy: {clause.package} ({_relative(clause.file)})")
     return "\n".join(lines)
+
+
+def _relative(file: str) -> str:
+    try:
+        return os.path.relpath(file)
+    except ValueError:
+        return file
 
 
 def clauses_json(clauses: Iterable[Clause]) -> str:
