@@ -45,151 +45,148 @@ errors contains e if {
 }
 
 # nested: the document is an assisted_activity, which may not itself be an assist.
-activity_errors(doc, at, nested) := union({
-	unknown_fields(doc, activity_fields, at),
-	_action(doc, at, nested),
-	_shape(doc, at, nested),
-	_scalars(doc, at),
-	_munition(doc, at),
-	_location(doc, at),
-})
-
-unknown_fields(obj, known, at) := {_error(at, key, sprintf("unknown field %q: not part of the activity contract (a typo?)", [key])) |
-	some key, _ in obj
-	not key in known
+# Each field the document has is checked on its own, so the work grows with the
+# document, not with the contract.
+activity_errors(doc, at, nested) := _required(doc, at, nested) | {e |
+	assist := object.get(doc, "action", null) == "assist"
+	some key, value in doc
+	some e in _field(key, value, at, assist)
 }
 
-_error(at, field, message) := {"field": concat("", [at, field]), "message": message}
-
-_action(doc, at, _) := {_error(at, "action", "is required")} if not _has(doc, "action")
-
-_action(doc, at, _) := {_error(at, "action", sprintf("must be one of %s", [_list(actions)]))} if {
-	_has(doc, "action")
-	not doc.action in actions
-}
-
-_action(doc, at, nested) := {_error(at, "action", "an assisted activity may not itself be an assist")} if {
-	nested
-	doc.action == "assist"
-}
-
-_action(doc, _, nested) := set() if {
-	doc.action in actions
-	not _nested_assist(doc, nested)
-}
-
-_nested_assist(doc, nested) if {
-	nested
-	doc.action == "assist"
-}
-
-# What an assist needs and what only an assist may have; everything else needs a munition.
-_shape(doc, at, nested) := (({_error(at, "assisted_activity", "is required for an assist: the activity of the other party") |
+# What a document must have: an action; for an assist, the assisted activity; for every
+# other action (or none), a munition. An assisted activity may not be an assist.
+_required(doc, at, nested) := ({_error(at, "action", "is required") |
+	not _has(doc, "action")
+} | {_error(at, "assisted_activity", "is required for an assist: the activity of the other party") |
 	doc.action == "assist"
 	not nested
 	not _has(doc, "assisted_activity")
-} | {_error(at, "assisted_activity", "must be an object (an activity document)") |
-	doc.action == "assist"
-	not nested
-	_has(doc, "assisted_activity")
-	not is_object(doc.assisted_activity)
-}) | {_error(at, field, "is only for an assist") |
-	not doc.action == "assist"
-	some field in ["mode", "assisted_activity"]
-	_has(doc, field)
-}) | {_error(at, "munition", "is required (except for an assist)") |
-	not doc.action == "assist"
+}) | ({_error(at, "munition", "is required (except for an assist)") |
+	object.get(doc, "action", null) != "assist"
 	not _has(doc, "munition")
+} | {_error(at, "action", "an assisted activity may not itself be an assist") |
+	nested
+	doc.action == "assist"
+})
+
+_field(key, _, at, _) := {_error(at, key, sprintf("unknown field %q: not part of the activity contract (a typo?)", [key]))} if {
+	not key in activity_fields
 }
 
-_scalars(doc, at) := {_error(at, field, message) |
-	some field, check in _scalar_checks
-	_has(doc, field)
-	message := _scalar_message(check, doc[field])
+_field("id", value, at, _) := {_error(at, "id", "must be a string")} if not is_string(value)
+
+_field("action", value, at, _) := {_error(at, "action", _one_of.actions)} if not value in actions
+
+_field("actor", value, at, _) := {_error(at, "actor", _country_message)} if not _country(value)
+
+_field("recipient", value, at, _) := {_error(at, "recipient", _country_message)} if not _country(value)
+
+_field("date", value, at, _) := {_error(at, "date", "must be a date written YYYY-MM-DD")} if not _date(value)
+
+_field("purpose", value, at, _) := {_error(at, "purpose", _one_of.purposes)} if not value in purposes
+
+_field("munition", value, at, _) := _munition(value, at)
+
+_field("location", value, at, _) := _location(value, at)
+
+_field("mode", _, at, false) := {_error(at, "mode", "is only for an assist")}
+
+_field("mode", value, at, true) := {_error(at, "mode", _one_of.modes)} if not value in modes
+
+_field("assisted_activity", _, at, false) := {_error(at, "assisted_activity", "is only for an assist")}
+
+_field("assisted_activity", value, at, true) := {_error(at, "assisted_activity", "must be an object (an activity document)")} if {
+	not is_object(value)
 }
 
-_scalar_checks := {
-	"id": "string",
-	"actor": "country",
-	"date": "date",
-	"purpose": "purpose",
-	"recipient": "country",
-	"mode": "mode",
-	"regional_security_assessment": "text",
-	"extensions": "object",
+_field("regional_security_assessment", value, at, _) := {_error(at, "regional_security_assessment", "must be a non-empty string")} if {
+	not _text(value)
 }
 
-_scalar_message("string", value) := "must be a string" if not is_string(value)
+_field("extensions", value, at, _) := {_error(at, "extensions", "must be an object")} if not is_object(value)
 
-_scalar_message("text", value) := "must be a non-empty string" if not _text(value)
+_munition(value, at) := {_error(at, "munition", "must be an object")} if not is_object(value)
 
-_scalar_message("object", value) := "must be an object" if not is_object(value)
-
-_scalar_message("country", value) := "must be an ISO 3166-1 alpha-2 code in upper case, as a string (in YAML, quote it: \"NO\", not NO)" if {
-	not _country(value)
+_munition(value, at) := {e |
+	some key, v in value
+	some e in _munition_field(key, v, concat("", [at, "munition."]))
+} if {
+	is_object(value)
 }
 
-_scalar_message("date", value) := "must be a date written YYYY-MM-DD" if not _date(value)
-
-_scalar_message("purpose", value) := sprintf("must be one of %s", [_list(purposes)]) if not value in purposes
-
-_scalar_message("mode", value) := sprintf("must be one of %s", [_list(modes)]) if not value in modes
-
-_munition(doc, at) := {_error(at, "munition", "must be an object")} if {
-	_has(doc, "munition")
-	not is_object(doc.munition)
+_munition_field(key, _, at) := {_error(at, key, sprintf("unknown field %q: not part of the activity contract (a typo?)", [key]))} if {
+	not key in munition_fields
 }
 
-_munition(doc, at) := union({
-	unknown_fields(doc.munition, munition_fields, where),
-	{_error(where, "model", "must be a non-empty string") | _has(doc.munition, "model"); not _text(doc.munition.model)},
-	{_error(where, "category", sprintf("must be one of %s", [_list(categories)])) | _has(doc.munition, "category"); not doc.munition.category in categories},
-	{_error(where, "activation", sprintf("must be one of %s", [_list(activations)])) | _has(doc.munition, "activation"); not doc.munition.activation in activations},
-	{_error(where, field, "must be true or false") | some field in ["anti_handling_device", "self_destructing"]; _has(doc.munition, field); not is_boolean(doc.munition[field])},
-	{_error(where, "quantity", "must be a whole number of at least 1") | _has(doc.munition, "quantity"); not _count(doc.munition.quantity)},
-}) if {
-	is_object(doc.munition)
-	where := concat("", [at, "munition."])
+_munition_field("model", value, at) := {_error(at, "model", "must be a non-empty string")} if not _text(value)
+
+_munition_field("category", value, at) := {_error(at, "category", _one_of.categories)} if not value in categories
+
+_munition_field("activation", value, at) := {_error(at, "activation", _one_of.activations)} if not value in activations
+
+_munition_field("anti_handling_device", value, at) := {_error(at, "anti_handling_device", "must be true or false")} if {
+	not is_boolean(value)
 }
 
-_munition(doc, _) := set() if not _has(doc, "munition")
-
-_location(doc, at) := {_error(at, "location", "must be an object")} if {
-	_has(doc, "location")
-	not is_object(doc.location)
+_munition_field("self_destructing", value, at) := {_error(at, "self_destructing", "must be true or false")} if {
+	not is_boolean(value)
 }
 
-_location(doc, at) := union({
-	unknown_fields(doc.location, location_fields, where),
-	{_error(where, "country", "must be an ISO 3166-1 alpha-2 code in upper case, as a string (in YAML, quote it: \"NO\", not NO)") | _has(doc.location, "country"); not _country(doc.location.country)},
-	{_error(where, "region", "must be a non-empty string") | _has(doc.location, "region"); not _text(doc.location.region)},
-	_coordinates(doc.location, where),
-}) if {
-	is_object(doc.location)
-	where := concat("", [at, "location."])
+_munition_field("quantity", value, at) := {_error(at, "quantity", "must be a whole number of at least 1")} if {
+	not _count(value)
 }
 
-_location(doc, _) := set() if not _has(doc, "location")
+_location(value, at) := {_error(at, "location", "must be an object")} if not is_object(value)
 
-_coordinates(location, _) := set() if not _has(location, "coordinates")
-
-_coordinates(location, at) := {_error(at, "coordinates", "must be an object {lat, lon} in degrees")} if {
-	_has(location, "coordinates")
-	not is_object(location.coordinates)
+_location(value, at) := {e |
+	some key, v in value
+	some e in _location_field(key, v, concat("", [at, "location."]))
+} if {
+	is_object(value)
 }
 
-_coordinates(location, at) := union({
-	unknown_fields(location.coordinates, {"lat", "lon"}, where),
-	{_error(where, axis, "is required") | some axis in ["lat", "lon"]; not _has(location.coordinates, axis)},
-	{_error(where, axis, sprintf("must be a number from -%d to %d", [limit, limit])) |
-		some axis, limit in {"lat": 90, "lon": 180}
-		_has(location.coordinates, axis)
-		not _within(location.coordinates[axis], limit)
-	},
-}) if {
-	is_object(location.coordinates)
+_location_field(key, _, at) := {_error(at, key, sprintf("unknown field %q: not part of the activity contract (a typo?)", [key]))} if {
+	not key in location_fields
+}
+
+_location_field("country", value, at) := {_error(at, "country", _country_message)} if not _country(value)
+
+_location_field("region", value, at) := {_error(at, "region", "must be a non-empty string")} if not _text(value)
+
+_location_field("coordinates", value, at) := {_error(at, "coordinates", "must be an object {lat, lon} in degrees")} if {
+	not is_object(value)
+}
+
+_location_field("coordinates", value, at) := {_error(where, axis, "is required") |
+	some axis in ["lat", "lon"]
+	not _has(value, axis)
+} | {e |
+	some key, v in value
+	some e in _coordinate(key, v, where)
+} if {
+	is_object(value)
 	where := concat("", [at, "coordinates."])
 }
+
+_coordinate(key, _, at) := {_error(at, key, sprintf("unknown field %q: not part of the activity contract (a typo?)", [key]))} if {
+	not key in {"lat", "lon"}
+}
+
+_coordinate("lat", value, at) := {_error(at, "lat", "must be a number from -90 to 90")} if not _within(value, 90)
+
+_coordinate("lon", value, at) := {_error(at, "lon", "must be a number from -180 to 180")} if not _within(value, 180)
+
+_error(at, field, message) := {"field": concat("", [at, field]), "message": message}
+
+# "must be one of ..." for each enum, written once per query.
+_one_of[name] := sprintf("must be one of %s", [concat(", ", sort(values))]) if {
+	some name, values in {
+		"actions": actions, "purposes": purposes, "modes": modes,
+		"categories": categories, "activations": activations,
+	}
+}
+
+_country_message := "must be an ISO 3166-1 alpha-2 code in upper case, as a string (in YAML, quote it: \"NO\", not NO)"
 
 _text(value) if {
 	is_string(value)
@@ -241,8 +238,6 @@ _within(value, limit) if {
 	value >= 0 - limit
 	value <= limit
 }
-
-_list(values) := concat(", ", sort(values))
 
 # The key is present, whatever its value (false and null included).
 _has(obj, key) if _ = obj[key]
