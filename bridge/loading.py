@@ -315,7 +315,7 @@ class _Reader:
         if fmt == "jsonl":
             yield from self._jsonl(source, stream)
             return
-        head = stream.read(1024 * 64 if fmt == "auto" else 0)
+        head = _first_line(stream) if fmt == "auto" else b""
         if fmt == "auto":
             fmt = _sniff(head)
             if fmt == "jsonl":
@@ -446,6 +446,18 @@ def _skip_line(stream: _LineReader, first: bytes) -> int:
     return skipped
 
 
+def _first_line(stream: IO[bytes]) -> bytes:
+    """The leading blank lines and the first line with text (bounded), without waiting
+    for more: a pipe that sends one line at a time must not stall the sniffing."""
+    head = b""
+    while len(head) <= limits.MAX_LINE_BYTES:
+        line = stream.readline(limits.MAX_LINE_BYTES + 2)
+        head += line
+        if not line or line.strip():
+            break
+    return head
+
+
 def _sniff(head: bytes) -> str:
     """JSON array -> json; an object whose first line is a whole JSON value -> jsonl;
     anything else is read as YAML (of which JSON is a subset)."""
@@ -453,9 +465,8 @@ def _sniff(head: bytes) -> str:
     if text.startswith(b"["):
         return "sniffed-json"
     if text.startswith(b"{"):
-        first = text.split(b"\n", 1)[0]
         try:
-            json.loads(first)
+            json.loads(text)
         except ValueError:
             return "sniffed-json"
         return "jsonl"

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bridge.server import LocalOpa, project_root
-
-FIXTURES = project_root() / "fixtures"
+from bridge.server import LocalOpa
 
 
 @pytest.fixture
