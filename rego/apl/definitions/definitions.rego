@@ -125,6 +125,9 @@ _classify(a) := {
 	"basis": "undetermined: no model and no category; not enough to classify",
 }
 
+# The subject munition's name in messages, computed once a query.
+subject_label := label(subject_munition)
+
 # A short name for messages: "500 M14", "GATOR", "an anti_vehicle mine".
 label(munition) := concat(" ", array.concat(_quantity(munition), [_name(munition)]))
 
@@ -139,6 +142,14 @@ else := sprintf("%s munition", [munition.category]) if {
 } else := "unidentified munition"
 
 # --- the Korean Peninsula ------------------------------------------------------------------
+
+# Where the activity takes place, and where the assisted activity does, each computed
+# once a query.
+place := location_status(object.get(input, "location", {}))
+
+assisted_place := location_status(object.get(input.assisted_activity, "location", {})) if {
+	input.action == "assist"
+}
 
 # One of "on", "off", "contested" or "unknown" (the input does not say where).
 location_status(location) := "contested" if {
@@ -231,16 +242,13 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 #   POLICY.md section 2 says it plainly; a document that names two places is not trusted
 #   to say which one is meant.
 review contains lib.review(rego.metadata.chain(), msg) if {
-	some field, location in _locations
-	contested(location)
-	msg := sprintf("%s is contested: %s", [field, _describe(location)])
+	place == "contested"
+	msg := sprintf("location is contested: %s", [_describe(input.location)])
 }
 
-_locations["location"] := input.location if is_object(input.location)
-
-_locations["assisted_activity.location"] := input.assisted_activity.location if {
-	input.action == "assist"
-	is_object(input.assisted_activity.location)
+review contains lib.review(rego.metadata.chain(), msg) if {
+	assisted_place == "contested"
+	msg := sprintf("assisted_activity.location is contested: %s", [_describe(input.assisted_activity.location)])
 }
 
 _describe(location) := sprintf("the document names %s; they do not agree on whether this is the Korean Peninsula", [concat(", ", place_parts(location))])

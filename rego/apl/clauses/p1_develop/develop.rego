@@ -23,7 +23,7 @@ import data.apl.ottawa.articles
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	input.action in {"develop", "produce", "acquire"}
 	definitions.is_apl
-	msg := sprintf("the United States may not %s anti-personnel mines (%s), whatever the place or purpose", [input.action, definitions.label(input.munition)])
+	msg := sprintf("the United States may not %s anti-personnel mines (%s), whatever the place or purpose", [input.action, definitions.subject_label])
 }
 
 # Interpretation: research into detection, clearance or destruction techniques is not
@@ -33,7 +33,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 	input.action == "research"
 	definitions.is_apl
 	not _purpose in articles.research_purposes
-	msg := sprintf("research on anti-personnel mines (%s) for %s may be development: it is P1's only if it serves detection, clearance or destruction techniques", [definitions.label(input.munition), _purpose])
+	msg := sprintf("research on anti-personnel mines (%s) for %s may be development: it is P1's only if it serves detection, clearance or destruction techniques", [definitions.subject_label, _purpose])
 }
 
 # A missing purpose is named, and is no demining purpose.

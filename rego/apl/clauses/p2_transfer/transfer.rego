@@ -28,7 +28,7 @@ import data.apl.lib
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_transfer_of_apl
 	not _purpose in purposes.allowed
-	msg := sprintf("transfer of anti-personnel mines (%s)%s for %s: only detection, clearance, demining training or destruction allow it%s", [definitions.label(input.munition), _to, _purpose, _korea_note])
+	msg := sprintf("transfer of anti-personnel mines (%s)%s for %s: only detection, clearance, demining training or destruction allow it%s", [definitions.subject_label, _to, _purpose, _korea_note])
 }
 
 obligation contains lib.obligation(rego.metadata.chain(), msg) if {

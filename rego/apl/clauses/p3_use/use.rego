@@ -25,7 +25,7 @@ violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_use_of_apl
 	_status in {"off", "unknown"}
 	not _assessed
-	msg := sprintf("use of anti-personnel mines (%s) %s", [definitions.label(input.munition), _where])
+	msg := sprintf("use of anti-personnel mines (%s) %s", [definitions.subject_label, _where])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
@@ -37,13 +37,13 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P3", msg) if {
 	_use_of_apl
-	korea.covers_use(input)
-	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.label(input.munition)])
+	korea.covers_use
+	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.subject_label])
 }
 
 # A contested location is neither on nor off the peninsula: the definitions send it to
 # review, and P3 neither applies the exception nor finds a violation.
-_status := definitions.location_status(object.get(input, "location", {}))
+_status := definitions.place
 
 _use_of_apl if {
 	input.action == "use"

@@ -28,8 +28,8 @@ import data.apl.ottawa
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_prohibited
-	not korea.covers_assistance(_assisted)
-	not definitions.contested(object.get(_assisted, "location", {}))
+	not korea.covers_assistance
+	definitions.assisted_place != "contested"
 	msg := sprintf("to %s %s in what the Ottawa Convention prohibits: %s", [_mode, _party, _assessment.why])
 }
 
@@ -42,7 +42,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P4", msg) if {
 	_prohibited
-	korea.covers_assistance(_assisted)
+	korea.covers_assistance
 	msg := sprintf("to %s %s is in the context of the Korean Peninsula (%s), outside P4's prohibition", [_mode, _party, _context])
 }
 
@@ -55,7 +55,7 @@ _prohibited if _assessment.prohibited == true
 # Interpretation: assist, encourage and induce are judged alike; the mode only names it.
 _mode := object.get(input, "mode", "assist")
 
-_party := sprintf("%s to %s %s", [object.get(_assisted, "actor", "another party"), _assisted.action, definitions.label(_assisted.munition)])
+_party := sprintf("%s to %s %s", [object.get(_assisted, "actor", "another party"), _assisted.action, definitions.subject_label])
 
 _context := "its purpose is the defense of the Republic of Korea" if {
 	_assisted.purpose == "defense_of_rok"

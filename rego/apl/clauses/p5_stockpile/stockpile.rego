@@ -27,14 +27,14 @@ import data.apl.lib
 # although Ottawa Art. 3(1) would permit retention for them; the policy is the stricter text.
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_stockpile_of_apl
-	not korea.covers_stockpile(input)
+	not korea.covers_stockpile
 	_purpose != "demining_training"
-	msg := sprintf("a stockpile of anti-personnel mines (%s) for %s is not required for the defense of the Republic of Korea", [definitions.label(input.munition), _purpose])
+	msg := sprintf("a stockpile of anti-personnel mines (%s) for %s is not required for the defense of the Republic of Korea", [definitions.subject_label, _purpose])
 }
 
 obligation contains lib.obligation(rego.metadata.chain(), msg) if {
 	count(violation) > 0
-	msg := sprintf("destroy this stockpile (%s)", [definitions.label(input.munition)])
+	msg := sprintf("destroy this stockpile (%s)", [definitions.subject_label])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
@@ -45,8 +45,8 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P5", msg) if {
 	_stockpile_of_apl
-	korea.covers_stockpile(input)
-	msg := sprintf("a stockpile (%s) required for the defense of the Republic of Korea is outside P5's duty to destroy", [definitions.label(input.munition)])
+	korea.covers_stockpile
+	msg := sprintf("a stockpile (%s) required for the defense of the Republic of Korea is outside P5's duty to destroy", [definitions.subject_label])
 }
 
 _stockpile_of_apl if {

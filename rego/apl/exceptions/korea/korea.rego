@@ -35,15 +35,15 @@ applied(clause, message) := {"exception": info.custom.exception, "clause": claus
 }
 
 # P3: use on the peninsula (the place decides, whatever the purpose).
-covers_use(activity) if definitions.location_status(object.get(activity, "location", {})) == "on"
+covers_use if definitions.place == "on"
 
 # P4: "outside of the context of the Korean Peninsula": the assisted activity happens on
 # the peninsula, or serves the defense of the Republic of Korea.
 # Interpretation: a contested location does not show the peninsula; only the purpose can.
-covers_assistance(activity) if covers_use(activity)
+covers_assistance if definitions.assisted_place == "on"
 
-covers_assistance(activity) if activity.purpose == "defense_of_rok"
+covers_assistance if input.assisted_activity.purpose == "defense_of_rok"
 
 # P5: a stockpile "required for the defense of the Republic of Korea" (the purpose decides,
 # wherever the stock is kept).
-covers_stockpile(activity) if activity.purpose == "defense_of_rok"
+covers_stockpile if input.purpose == "defense_of_rok"
