@@ -109,6 +109,8 @@ _revision := revision if {
 
 _actor := object.get(input, "actor", policy.actor)
 
+# Interpretation: a document with no date is assessed as conduct under the policy now;
+# one with no actor is US conduct (the contract's default).
 _out_of_scope if _actor != policy.actor
 
 _out_of_scope if input.date < policy.effective

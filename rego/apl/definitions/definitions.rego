@@ -43,7 +43,8 @@ is_apl if classification.is_apl == true
 
 undetermined if classification.is_apl == null
 
-# Model names match case-insensitively: "m14" and " M14 " are the M14.
+# Interpretation: model names match without regard to case or surrounding spaces: "m14"
+# and " M14 " are the M14.
 catalogue_entry(munition) := models[upper(trim_space(munition.model))] if {
 	is_string(munition.model)
 } else := {}

@@ -45,6 +45,9 @@ exception contains korea.applied("P3", msg) if {
 # review, and P3 neither applies the exception nor finds a violation.
 _status := definitions.place
 
+# Interpretation: use with no location, or a location that does not say where (a region
+# other than the DMZ), is use outside the peninsula: the exception applies only where the
+# document shows the peninsula.
 _use_of_apl if {
 	input.action == "use"
 	definitions.is_apl
