@@ -104,11 +104,11 @@ soak: $(OPA_STAMP) $(VENV_STAMP) ## the 8-client load test for longer (APL_SOAK_
 
 .PHONY: demo
 demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
-	$(VENV)/bin/apl-policy eval --scenarios fixtures
+	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
 
 .PHONY: serve
-serve: $(OPA_STAMP) ## run OPA on the policy bundle at 127.0.0.1:8181
-	$(OPA) run --server --addr 127.0.0.1:8181 --bundle rego
+serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
+	$(VENV)/bin/apl-policy serve --addr 127.0.0.1:8181
 
 .PHONY: clean
 clean: ## remove what the build made (bin/, .venv/, dist/)
