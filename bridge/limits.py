@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from typing import IO, Any, NoReturn, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
 
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from bridge.errors import InputError
@@ -309,18 +310,120 @@ def parse_jsonl_lines(stream: IO[bytes], where: str) -> Iterator[tuple[int, JSON
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+# libyaml (PyYAML's C extension, in its wheels) parses about five times faster than the
+# pure-Python parser; without it the loader falls back to the pure one. Type checkers see
+# the pure one, whose interface both share.
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST = _BaseLoader is not yaml.SafeLoader
 
-class LimitedSafeLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader (pure Python, so that its composer can be bounded), with:
+
+def _too_deep(mark: Mark | None) -> ComposerError:
+    return ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+
+
+def _alias(mark: Mark | None) -> ComposerError:
+    return ComposerError(
+        None,
+        None,
+        "aliases (*name) are not accepted: they can expand a small file without bound",
+        mark,
+    )
+
+
+def _too_long(mark: Mark | None) -> ComposerError:
+    return ComposerError(
+        None,
+        None,
+        f"document longer than the {_size(MAX_DOCUMENT_BYTES)} limit for one activity",
+        mark,
+    )
+
+
+def _start(event: yaml.Event) -> Mark | None:
+    return cast("Mark | None", event.start_mark)
+
+
+def _index(mark: object) -> int:
+    index = getattr(mark, "index", 0)
+    return index if isinstance(index, int) else 0
+
+
+def _prescan(text: str | bytes) -> tuple[int, ComposerError] | None:
+    """The first alias, over-deep nesting or over-long document of a YAML stream, as
+    (1-based document number, error), found from libyaml's events before any node is
+    built. A syntax error ends the scan: the parser reports it itself at that document."""
+    document = 0
+    depth = 0
+    start = 0
+    found: ComposerError | None = None
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                document += 1
+                start = _index(event.start_mark)
+            elif isinstance(event, yaml.AliasEvent):
+                found = _alias(_start(event))
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    found = _too_deep(_start(event))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif (
+                isinstance(event, yaml.DocumentEndEvent)
+                and _index(event.end_mark) - start > MAX_DOCUMENT_BYTES
+            ):
+                found = _too_long(_start(event))
+            if found is not None:
+                return document, found
+    except yaml.MarkedYAMLError as exc:
+        # libyaml's scanner runs ahead inside flow collections and stops at its own
+        # nesting limit (1000) before the events reach ours: the same refusal.
+        if "nesting depth" in str(exc.problem):
+            return max(document, 1), _too_deep(exc.problem_mark)
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def _plain_style_as_none(node: Node | None) -> Node | None:
+    """libyaml marks a plain scalar's style '' where the pure parser says None: make them
+    agree, so that code reading nodes (a plain `NO` kept as written) sees one spelling."""
+    if not _FAST or node is None:
+        return node
+    stack: list[Node] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ScalarNode):
+            if item.style == "":
+                item.style = None
+        elif isinstance(item, MappingNode):
+            for key, value in item.value:
+                stack.extend((key, value))
+        elif isinstance(item.value, list):
+            stack.extend(item.value)
+    return node
+
+
+class LimitedSafeLoader(_BaseLoader):
+    """PyYAML's SafeLoader (libyaml's when installed), with:
 
     - no aliases (`*name`): alias expansion is how billion-laughs YAML grows a few hundred
       bytes into gigabytes; activity files never need them. Merge keys (`<<`) go too.
-    - nesting bounded by MAX_DEPTH while composing, before any object is built;
+    - nesting bounded by MAX_DEPTH, checked before any node of the document is built;
     - each document at most MAX_DOCUMENT_BYTES of text;
     - duplicate keys refused (YAML says they are an error; PyYAML keeps the last);
     - `.nan` and `.inf` refused, as in JSON;
     - dates and times left as the strings written (`date: 2022-06-21` is a string in the
       contract, and a datetime object has no JSON form).
+
+    With libyaml, whose composer cannot be hooked, the events of the whole stream are
+    scanned first (cheap: no nodes); a problem is raised when the document that holds it
+    is asked for, so the documents before it are read as usual. Without libyaml the
+    pure-Python composer is bounded node by node.
     """
 
     # PyYAML looks resolvers up on the class; this copy drops only the timestamp one.
@@ -330,25 +433,47 @@ class LimitedSafeLoader(yaml.SafeLoader):
     }
 
     def __init__(self, stream: str | bytes | IO[str] | IO[bytes]) -> None:
+        if _FAST and not isinstance(stream, str | bytes):
+            stream = stream.read()  # scanned twice: once for events, once to compose
         super().__init__(stream)
         self._depth = 0
+        self._text = stream if _FAST else None
+        self._problem: tuple[int, ComposerError] | None = None
+        self._scanned = False
+        self._next_document = 1
+
+    # -- libyaml: the pre-scan, raised at its document ------------------------------------
+
+    def _check_next_document(self) -> None:
+        if not _FAST:
+            return
+        if not self._scanned:
+            assert isinstance(self._text, str | bytes)  # noqa: S101 - set in __init__ when _FAST
+            self._problem = _prescan(self._text)
+            self._scanned = True
+            self._text = None
+        if self._problem is not None and self._problem[0] == self._next_document:
+            raise self._problem[1]
+
+    def get_node(self) -> Node | None:
+        self._check_next_document()
+        node = _plain_style_as_none(super().get_node())
+        self._next_document += 1
+        return node
+
+    def get_single_node(self) -> Node | None:
+        self._check_next_document()
+        return _plain_style_as_none(super().get_single_node())
+
+    # -- pure Python: bounded node by node -----------------------------------------------
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise ComposerError(
-                None,
-                None,
-                "aliases (*name) are not accepted: they can expand a small file without bound",
-                event.start_mark,
-            )
+            raise _alias(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise ComposerError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
-                )
+                raise _too_deep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -356,13 +481,10 @@ class LimitedSafeLoader(yaml.SafeLoader):
     def compose_document(self) -> Node | None:
         node = super().compose_document()
         if node is not None and node.end_mark.index - node.start_mark.index > MAX_DOCUMENT_BYTES:
-            raise ComposerError(
-                None,
-                None,
-                f"document longer than the {_size(MAX_DOCUMENT_BYTES)} limit for one activity",
-                node.start_mark,
-            )
+            raise _too_long(node.start_mark)
         return node
+
+    # -- both: what the constructor accepts ----------------------------------------------
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()

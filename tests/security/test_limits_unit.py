@@ -3,6 +3,7 @@ the file, the document (or line) and the problem, before anything could reach OP
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 
@@ -245,3 +246,58 @@ def test_opa_is_capped_at_the_request_limit():
     # one document of the largest size, in its envelope, must fit
     assert limits.MAX_DOCUMENT_BYTES + 64 < limits.OPA_MAX_REQUEST_BYTES
     assert limits.MAX_BATCH_BYTES < limits.OPA_MAX_REQUEST_BYTES
+
+
+# --- both YAML parsers -------------------------------------------------------------------------
+
+
+def test_yaml_documents_before_a_bad_one_are_still_read():
+    loader = limits.yaml_loader()("action: use\n---\naction: destroy\n---\nx: &a [1]\ny: *a\n")
+    try:
+        assert loader.get_data() == {"action": "use"}
+        assert loader.get_data() == {"action": "destroy"}
+        with pytest.raises(yaml.YAMLError, match="aliases"):
+            loader.get_data()
+    finally:
+        loader.dispose()
+
+
+def test_yaml_plain_scalars_look_the_same_to_both_parsers():
+    loader = limits.yaml_loader()("actor: NO\nrecipient: 'NO'\n")
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert node is not None
+    assert [value.style for _, value in node.value] == [None, "'"]
+
+
+@pytest.fixture
+def pure_python_limits(monkeypatch):
+    """bridge.limits loaded afresh as it is on a machine without libyaml."""
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    spec = importlib.util.spec_from_file_location("limits_without_libyaml", limits.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module._FAST is False
+    return module
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (BILLION_LAUGHS, "aliases"),
+        ("x: " + "[" * 100_000, "nested deeper than 32 levels"),
+        ("action: use\naction: develop\n", "duplicate key"),
+        ("x: .nan\n", "not a finite number"),
+        ("<<: {a: 1}\n", "merge keys"),
+    ],
+)
+def test_the_pure_python_parser_keeps_the_same_limits(pure_python_limits, text, problem):
+    with pytest.raises(InputError, match=problem):
+        pure_python_limits.parse_yaml_documents(text, "pure.yaml")
+    assert pure_python_limits.parse_yaml_documents("date: 2022-06-21\n", "ok.yaml") == [
+        {"date": "2022-06-21"}
+    ]
