@@ -114,7 +114,7 @@ def test_json_document_over_the_size_limit_is_refused():
 def test_json_file_over_the_file_limit_is_refused_before_parsing():
     stream = io.BytesIO(b" " * (limits.MAX_FILE_BYTES + 10))
     message = refused(limits.read_bounded, stream, "huge.json")
-    assert message.startswith("huge.json: larger than the 64 MiB limit")
+    assert message.startswith("huge.json: larger than the 16 MiB limit")
     assert stream.tell() == limits.MAX_FILE_BYTES + 1
 
 
