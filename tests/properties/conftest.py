@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from bridge import limits
 from bridge.server import LocalOpa
 
 settings.register_profile(
@@ -83,7 +82,7 @@ class OpaConnection:
 
 @pytest.fixture(scope="session")
 def property_opa() -> Iterator[LocalOpa]:
-    with LocalOpa(extra_args=limits.opa_server_args()) as server:
+    with LocalOpa() as server:
         yield server
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from bridge import limits
 from bridge.server import LocalOpa, project_root
 
 from .support import KeyPair, make_rsa_keypair
@@ -22,7 +21,7 @@ from .support import KeyPair, make_rsa_keypair
 @pytest.fixture(scope="session")
 def secure_opa() -> Iterator[LocalOpa]:
     """The project's bundle on a free loopback port: a random token, authz on, body cap."""
-    with LocalOpa(extra_args=limits.opa_server_args()) as server:
+    with LocalOpa() as server:
         yield server
 
 

@@ -215,7 +215,7 @@ def test_a_chunked_body_over_the_cap_is_cut_off(secure_opa):
 
 
 def test_without_a_token_configured_only_decisions_are_open():
-    with LocalOpa(authz=True, token="", extra_args=limits.opa_server_args()) as server:
+    with LocalOpa(authz=True, token="") as server:
         assert http_request(server, "POST", DECISION, body={"input": SAMPLE_ACTIVITY}).status == 200
         for method, path, body in REFUSED:
             assert http_request(server, method, path, body=body).status in {401, 403}, (

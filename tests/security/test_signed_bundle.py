@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from bridge import limits
 from bridge.errors import OpaUnavailable
 from bridge.server import LocalOpa
 
@@ -67,12 +66,7 @@ def manifest_revision(bundle: Path) -> str:
 
 
 def start(bundle: Path, keys: KeyPair) -> LocalOpa:
-    return LocalOpa(
-        bundle,
-        verification_key=keys.public,
-        extra_args=limits.opa_server_args(),
-        startup_timeout=20,
-    ).start()
+    return LocalOpa(bundle, verification_key=keys.public, startup_timeout=20).start()
 
 
 def test_the_bundle_is_signed_and_carries_the_git_revision(built, repo_root):
