@@ -3,6 +3,7 @@ token holder, health for anyone, and nothing else for anyone (issue 4, item 1)."
 
 from __future__ import annotations
 
+import gzip
 import http.client
 from pathlib import Path
 
@@ -168,6 +169,26 @@ def test_a_body_over_opas_cap_is_refused_before_evaluation(secure_opa):
     assert status == 400
     assert b"request body too large" in text
     assert b"result" not in text
+
+
+def test_a_gzip_bomb_is_refused_after_decompression(secure_opa):
+    # 20 MiB of JSON that compresses to a few KiB: the cap applies to what it inflates to.
+    inflated = (
+        b'{"input": {"action": "use", "extensions": {"p": "' + b" " * (20 * 1024 * 1024) + b'"}}}'
+    )
+    compressed = gzip.compress(inflated)
+    assert len(compressed) < limits.OPA_MAX_REQUEST_BYTES // 100
+    reply = http_request(
+        secure_opa,
+        "POST",
+        DECISION,
+        token=secure_opa.token,
+        body=compressed,
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert reply.status == 400
+    assert b"too large" in reply.body
+    assert b"result" not in reply.body
 
 
 def test_a_body_just_under_opas_cap_is_served(secure_opa):
