@@ -534,18 +534,19 @@ def serve_command(
     if host not in ("127.0.0.1", "::1", "localhost"):
         _error(f"warning: listening on {host}, not loopback; put TLS in front of it")
     try:
-        server.start()
-    except OpaUnavailable as exc:
-        _fail(str(exc), ExitCode.OPA_FAILURE)
-    _error(
-        f"serving {server.bundle} at {server.url}: POST /v1/data/apl/decision, "
-        "POST /v1/data/apl/batch, GET /health"
-    )
-    process = server.process
-    try:
+        try:
+            server.start()
+        except OpaUnavailable as exc:
+            _fail(str(exc), ExitCode.OPA_FAILURE)
+        _error(
+            f"serving {server.bundle} at {server.url}: POST /v1/data/apl/decision, "
+            "POST /v1/data/apl/batch, GET /health"
+        )
+        process = server.process
         returncode = process.wait() if process is not None else 0
     except KeyboardInterrupt:
-        # Ctrl-C (or SIGTERM) is how a foreground server is meant to end.
+        # Ctrl-C (or SIGTERM) is how a foreground server is meant to end, even while it
+        # is still starting.
         returncode = 0
     finally:
         server.stop()
@@ -556,9 +557,12 @@ def serve_command(
 # -- entry point -----------------------------------------------------------------------
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, unwinding like Ctrl-C so that a private OPA is stopped on the way out."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM unwinds like Ctrl-C, so that a private OPA is stopped on the way out.
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 def main() -> None:
@@ -571,9 +575,12 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(ExitCode.USAGE_OR_INVALID)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        _error("interrupted")
-        sys.exit(130)
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        # Click turns a KeyboardInterrupt into Abort, keeping it as the cause.
+        terminated = isinstance(exc, _Terminated) or isinstance(exc.__cause__, _Terminated)
+        _error("terminated" if terminated else "interrupted")
+        # The shell's convention: 128 + the signal's number.
+        sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         with contextlib.suppress(OSError):
