@@ -152,48 +152,46 @@ assisted_place := location_status(object.get(input.assisted_activity, "location"
 	input.action == "assist"
 }
 
-# One of "on", "off", "contested" or "unknown" (the input does not say where).
-location_status(location) := "contested" if {
-	contested(location)
+# One of "on", "off", "contested" or "unknown" (the input does not say where). Country,
+# region and coordinates each say "on", "off" or nothing (a region other than the DMZ
+# says nothing); the place is contested when one says "on" and another "off".
+#
+# Interpretation: a region of "DMZ" with a country outside Korea, or with coordinates
+# off the peninsula, is contested just as a country and coordinates that disagree are:
+# the document says two different places.
+location_status(location) := _verdict({
+	_by_country(location),
+	_by_region(location),
+	_by_coordinates(location),
+})
+
+contested(location) if location_status(location) == "contested"
+
+_verdict(views) := "contested" if {
+	"on" in views
+	"off" in views
 } else := "on" if {
-	_on_by_country(location)
-} else := "on" if {
-	_on_by_region(location)
-} else := "on" if {
-	inside(location.coordinates)
+	"on" in views
 } else := "off" if {
-	_locates(location)
+	"off" in views
 } else := "unknown"
 
-# Country and coordinates both given and one says peninsula while the other does not.
-contested(location) if {
+_by_country(location) := "on" if {
+	location.country in peninsula.codes
+} else := "off" if {
 	is_string(location.country)
-	is_object(location.coordinates)
-	_on_by_country(location) != inside(location.coordinates)
-}
-
-# Interpretation: a region of "DMZ" with a country outside Korea, or with coordinates
-# off the peninsula, is contested too: the document says two different places.
-contested(location) if {
-	_on_by_region(location)
-	is_string(location.country)
-	not _on_by_country(location)
-}
-
-contested(location) if {
-	_on_by_region(location)
-	is_object(location.coordinates)
-	not inside(location.coordinates)
-}
-
-_on_by_country(location) := location.country in peninsula.codes
+} else := "none"
 
 # Interpretation: region is free text; "DMZ" is matched without regard to case or spaces.
-_on_by_region(location) if upper(trim_space(location.region)) in peninsula.regions
+_by_region(location) := "on" if {
+	upper(trim_space(location.region)) in peninsula.regions
+} else := "none"
 
-_locates(location) if is_string(location.country)
-
-_locates(location) if is_object(location.coordinates)
+_by_coordinates(location) := "on" if {
+	inside(location.coordinates)
+} else := "off" if {
+	is_object(location.coordinates)
+} else := "none"
 
 # Ray casting against each area's outline, after a check against its bounding box (kept
 # in the data as GeoJSON does, [min lon, min lat, max lon, max lat]): a point is inside
