@@ -61,6 +61,7 @@ models = st.one_of(
 )
 dates = st.one_of(
     st.just(EFFECTIVE),
+    st.dates(min_value=EFFECTIVE, max_value=datetime.date(2030, 12, 31)),
     st.dates(min_value=datetime.date(2021, 1, 1), max_value=datetime.date(2030, 12, 31)),
     st.dates(),  # years 1-9999, beyond what int64 nanoseconds can hold
 ).map(datetime.date.isoformat)
@@ -104,15 +105,24 @@ def optional(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dic
     return st.fixed_dictionaries({}, optional=fields)
 
 
-munitions = optional(
-    {
-        "model": models,
-        "category": st.sampled_from(CATEGORIES),
-        "activation": st.sampled_from(ACTIVATIONS),
-        "anti_handling_device": st.booleans(),
-        "self_destructing": st.booleans(),
-        "quantity": st.integers(min_value=1, max_value=10**9),
-    }
+# Weighted towards munitions the table of POLICY.md section 1 settles (a catalogue model,
+# or a category with an activation), so that the invariants about APL are reached often.
+munitions = st.one_of(
+    st.fixed_dictionaries({"model": st.sampled_from(KNOWN_MODELS)}),
+    st.fixed_dictionaries(
+        {"category": st.sampled_from(CATEGORIES), "activation": st.sampled_from(ACTIVATIONS)},
+        optional={"model": models, "quantity": st.integers(min_value=1, max_value=10**9)},
+    ),
+    optional(
+        {
+            "model": models,
+            "category": st.sampled_from(CATEGORIES),
+            "activation": st.sampled_from(ACTIVATIONS),
+            "anti_handling_device": st.booleans(),
+            "self_destructing": st.booleans(),
+            "quantity": st.integers(min_value=1, max_value=10**9),
+        }
+    ),
 )
 locations = optional(
     {
@@ -129,7 +139,7 @@ locations = optional(
 # What every activity may carry, besides action, munition, mode and assisted_activity.
 common_fields: dict[str, st.SearchStrategy[Any]] = {
     "id": st.text(max_size=16),
-    "actor": st.one_of(st.just("US"), st.just("US"), countries),
+    "actor": st.one_of(st.just("US"), st.just("US"), st.just("US"), countries),
     "date": dates,
     "location": locations,
     "purpose": st.sampled_from(PURPOSES),
@@ -358,3 +368,84 @@ def near_valid_activities(draw: st.DrawFn) -> dict[str, Any]:  # noqa: PLR0912, 
 
 
 activities = st.one_of(valid_activities, valid_activities, near_valid_activities())
+
+
+# --- focused: in scope, an APL, and an action section 5 forbids to permit --------------------
+
+apl_munitions = st.one_of(
+    st.fixed_dictionaries(
+        {"model": st.sampled_from(["M14", "M16", "ADAM", "GATOR", "Volcano", "MOPMS", "m16"])}
+    ),
+    st.fixed_dictionaries({"category": st.just("mixed")}, optional={"model": models}),
+    st.fixed_dictionaries(
+        {
+            "category": st.sampled_from(["anti_personnel", "anti_vehicle"]),
+            "activation": st.just("victim"),
+        }
+    ),
+    # an anti-vehicle model turned into an APL by how it is set off
+    st.fixed_dictionaries(
+        {"model": st.sampled_from(["M15", "M21"]), "activation": st.just("victim")}
+    ),
+).flatmap(
+    lambda m: st.fixed_dictionaries(
+        {},
+        optional={
+            "anti_handling_device": st.booleans(),
+            "self_destructing": st.booleans(),
+            "quantity": st.integers(min_value=1, max_value=10**6),
+        },
+    ).map(lambda extra: {**m, **extra})
+)
+off_peninsula = optional(
+    {
+        "country": st.sampled_from(["DE", "US", "UA", "JP", "CN", "FR", "NO"]),
+        "region": st.sampled_from(["Bavaria", "Donbas"]),
+        "coordinates": st.fixed_dictionaries(
+            {
+                "lat": st.floats(min_value=-60, max_value=25, allow_nan=False),
+                "lon": st.floats(min_value=-180, max_value=100, allow_nan=False),
+            }
+        ),
+    }
+)
+
+
+@st.composite
+def forbidden_apl_activities(draw: st.DrawFn) -> dict[str, Any]:
+    """develop/produce/acquire of APL anywhere, use of APL off the peninsula, transfer of
+    APL for a purpose P2 does not name: in scope, valid, never to be permitted."""
+    action = draw(st.sampled_from(["develop", "produce", "acquire", "use", "transfer"]))
+    doc = draw(
+        optional(
+            {
+                "id": st.text(max_size=8),
+                "actor": st.just("US"),
+                "date": st.dates(min_value=EFFECTIVE).map(datetime.date.isoformat),
+                "recipient": countries,
+                "extensions": extensions,
+            }
+        )
+    )
+    doc["action"] = action
+    doc["munition"] = draw(apl_munitions)
+    if action == "use":
+        doc.update(
+            draw(optional({"location": off_peninsula, "purpose": st.sampled_from(PURPOSES)}))
+        )
+    elif action == "transfer":
+        doc.update(
+            draw(
+                optional(
+                    {
+                        "location": locations,
+                        "purpose": st.sampled_from(
+                            ["defense_of_rok", "military_operations", "other"]
+                        ),
+                    }
+                )
+            )
+        )
+    else:
+        doc.update(draw(optional({"location": locations, "purpose": st.sampled_from(PURPOSES)})))
+    return doc

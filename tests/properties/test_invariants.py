@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from bridge.server import project_root
 
-from .strategies import activities, json_values, near_valid_activities, valid_activities
+from .strategies import (
+    activities,
+    forbidden_apl_activities,
+    json_values,
+    near_valid_activities,
+    valid_activities,
+)
 
 pytestmark = pytest.mark.opa
 
@@ -120,6 +126,7 @@ def check_decision(activity: Any, decision: dict[str, Any]) -> None:
         assert violation["clause"] in {"P1", "P2", "P3", "P4", "P5"}
         assert violation["title"].strip()
         assert violation["source"].strip()
+        assert '"' in violation["source"], "a violation's source quotes the text it rests on"
     for exception in decision["exceptions"]:
         assert exception["exception"] == "KOREA"
         assert exception["clause"] in {"P3", "P4", "P5"}, exception
@@ -140,7 +147,10 @@ def check_decision(activity: Any, decision: dict[str, Any]) -> None:
         assert outcome != "permit", "permit for an undetermined munition"
     if is_apl is not True and decision["munition"]["is_apl"] is not True:
         return
-    event(f"APL, in scope: {action}")
+    event(
+        f"APL, in scope: {action}"
+        + (", off the peninsula" if clearly_off_the_peninsula(activity) else "")
+    )
     if action in {"develop", "produce", "acquire"}:
         assert outcome != "permit", f"permit to {action} APL"
     if action == "use" and clearly_off_the_peninsula(activity):
@@ -226,3 +236,23 @@ def test_a_country_code_with_a_trailing_newline_is_invalid_in_python_too(opa, fi
     activity = {"action": "destroy", "munition": {"model": "M14"}, field: "US\n"}
     assert opa.decide(activity)["decision"] == "invalid"
     assert not ACTIVITY_SCHEMA.is_valid(activity)
+
+
+@given(activity=forbidden_apl_activities())
+def test_apl_is_never_permitted_where_section_5_forbids_it(opa, activity):
+    decision = opa.decide(activity)
+    check_decision(activity, decision)
+    event(f"{activity['action']}: {decision['decision']}")
+    assert decision["munition"]["is_apl"] is True
+    assert decision["decision"] != "permit"
+    if activity["action"] in {"develop", "produce", "acquire"}:
+        # P1 has no Korean exception and no review: a flat deny, wherever and whyever.
+        assert decision["decision"] == "deny"
+        assert "P1" in {v["clause"] for v in decision["violations"]}
+    if activity["action"] == "transfer":
+        # P2 has no Korean exception either, not even for the defense of the ROK.
+        assert decision["decision"] == "deny"
+        assert "P2" in {v["clause"] for v in decision["violations"]}
+    if activity["action"] == "use":
+        assert decision["decision"] in {"deny", "review"}
+        assert not [e for e in decision["exceptions"] if e["clause"] == "P3"]
