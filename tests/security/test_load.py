@@ -189,3 +189,5 @@ def test_eight_clients_get_identical_decisions_and_no_errors(secure_opa):
         assert sum(t.requests for t in tallies) == CLIENTS * REQUESTS_PER_CLIENT
     assert secure_opa.process is not None
     assert secure_opa.process.poll() is None, "OPA died under load"
+    total = sum(t.requests for t in tallies)
+    print(f"\nload: {CLIENTS} clients, {total} requests, 0 errors, 1 answer per input")
