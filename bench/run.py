@@ -66,7 +66,9 @@ FIGURES = (
     "naive_client_per_s",
     "process_per_doc_per_s",
     "conftest_per_s",
+    "conftest_unpinned_per_s",
     "cli_batch_per_s",
+    "cli_batch_full_per_s",
 )
 
 HOW = {
@@ -76,8 +78,10 @@ HOW = {
     "client_per_doc_per_s": "bridge OpaPolicyClient.decide, one document per call",
     "naive_client_per_s": "opa-python-client query_rule loop, one document per call",
     "process_per_doc_per_s": "opa eval spawned once per document",
-    "conftest_per_s": "conftest test over the documents as files",
+    "conftest_per_s": "conftest test over the documents as files, one core, GOMAXPROCS=1",
+    "conftest_unpinned_per_s": "the same conftest run left free on every core (for reference)",
     "cli_batch_per_s": "apl-policy eval --format jsonl --opa-url, end to end",
+    "cli_batch_full_per_s": "the same over the whole workload in one run (memory run)",
 }
 
 
@@ -87,11 +91,17 @@ class BenchError(Exception):
 
 @dataclass
 class Settings:
-    docs: int = 100_000  # documents the CLI evaluates per run
+    docs: int = 100_000  # documents in the workload: the CLI streams all of them at least once
     reps: int = 5
     process_reps: int = 3
+    unpinned_reps: int = 2
     process_sample: int = 20
-    conftest_docs: int = 5_000
+    conftest_docs: int = 4_000
+    # Wall time the CLI's timed rounds may take together; when `reps` runs over every
+    # document would not fit, each round runs over a prefix of the workload instead, and
+    # one more run over all of it gives the memory figure and the full-length rate.
+    cli_budget_seconds: float = 180.0
+    min_cli_docs: int = 10_000
     per_doc_docs: int = 10_000  # the documents the per-document clients and wrk cycle over
     per_doc_seconds: float = 3.0
     warmup: bool = True
@@ -276,6 +286,9 @@ class Bench:
         self.peak_rss_cli_mb = 0.0
         self.order_mismatches = 0
         self.cli_exit_codes: list[int] = []
+        # What each timed CLI round reads: the whole workload unless the budget says less.
+        self.cli_source = work.jsonl
+        self.cli_docs = len(work.ids)
 
     # in process, on OPA's core: the evaluation floor
 
@@ -371,19 +384,27 @@ class Bench:
 
     # processes: opa eval per document, conftest over files, the CLI over the JSONL
 
+    def _evaluator(
+        self, argv: list[str], *, pinned: bool = True
+    ) -> tuple[list[str], dict[str, str]]:
+        """How a Go evaluator other than the OPA server runs: like the server, on OPA's
+        core with GOMAXPROCS=1, so that each peer evaluates with what OPA evaluates with."""
+        if not pinned:
+            return self.cpus.wrap(argv, self.cpus.everyone), dict(os.environ)
+        return self.cpus.wrap(argv, self.cpus.opa), {**os.environ, "GOMAXPROCS": "1"}
+
     def process_per_doc(self, sample: int | None = None) -> Run:
         docs = self.work.docs[: sample or self.s.process_sample]
-        argv = self.cpus.wrap(
+        argv, env = self._evaluator(
             [self.opa_bin, "eval", "--bundle", str(self.s.bundle), "--stdin-input",
              "--format", "json", "data.apl.decision"],
-            self.cpus.everyone,
         )
         answered = 0
         start = time.perf_counter()
         for doc in docs:
             done = subprocess.run(
                 argv, input=json.dumps(doc), capture_output=True, text=True, timeout=60,
-                check=False,
+                env=env, check=False,
             )
             with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
                 value = json.loads(done.stdout)["result"][0]["expressions"][0]["value"]
@@ -391,7 +412,12 @@ class Bench:
         elapsed = time.perf_counter() - start
         return Run(answered / elapsed, elapsed, len(docs), answered)
 
-    def conftest(self, directory: Path | None = None, count: int | None = None) -> Run:
+    def conftest_unpinned(self) -> Run:
+        return self.conftest(pinned=False)
+
+    def conftest(
+        self, directory: Path | None = None, count: int | None = None, *, pinned: bool = True
+    ) -> Run:
         conftest = self.s.conftest
         assert conftest is not None  # noqa: S101 - only called when conftest was found
         target = directory or self.work.conftest_dir
@@ -401,10 +427,10 @@ class Bench:
             "--policy", str(self.s.bundle), "--policy", str(HERE / "conftest"),
             "--data", str(self.s.bundle), str(target),
         ]
+        argv, env = self._evaluator(argv, pinned=pinned)
         start = time.perf_counter()
         done = subprocess.run(
-            self.cpus.wrap(argv, self.cpus.everyone), capture_output=True, text=True,
-            timeout=900, check=False,
+            argv, capture_output=True, text=True, env=env, timeout=900, check=False
         )
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
@@ -418,9 +444,34 @@ class Bench:
         )
         return Run(answered / elapsed, elapsed, expected, answered)
 
+    def plan_cli(self, warm_rate: float) -> None:
+        """Fit the CLI's timed rounds into the budget, from the warm-up's rate."""
+        total = len(self.work.ids)
+        affordable = int(self.s.cli_budget_seconds * warm_rate / self.s.reps) // 1000 * 1000
+        if affordable >= total:
+            return
+        self.cli_docs = min(total, max(self.s.min_cli_docs, affordable))
+        self.cli_source = self._prefix(self.cli_docs)
+        _log(f"CLI rounds over the first {self.cli_docs:,} documents (about {warm_rate:,.0f}/s "
+             f"in the warm-up: {self.s.reps} runs over all {total:,} would not fit in "
+             f"{self.s.cli_budget_seconds:.0f} s); one run over all of them follows the rounds")
+
+    def _prefix(self, count: int) -> Path:
+        path = self.s.work / f"{self.work.jsonl.stem}-first{count}.jsonl"
+        if not path.exists():
+            with self.work.jsonl.open(encoding="utf-8") as src, path.open("w") as out:
+                for index, line in enumerate(src):
+                    if index >= count:
+                        break
+                    out.write(line)
+        return path
+
+    def cli_batch_full(self) -> Run:
+        return self.cli_batch(self.work.jsonl, len(self.work.ids))
+
     def cli_batch(self, jsonl: Path | None = None, count: int | None = None) -> Run:
-        source = jsonl or self.work.jsonl
-        expected = count if count is not None else len(self.work.ids)
+        source = jsonl or self.cli_source
+        expected = count if count is not None else self.cli_docs
         out_path = self.s.work / "cli-out.jsonl"
         err_path = self.s.work / "cli-err.txt"
         argv = [
@@ -445,12 +496,14 @@ class Bench:
         if code not in (0, 1, 2):  # 3 is OPA failing; anything else a crash
             tail = err_path.read_text(errors="replace")[-2000:]
             _log(f"apl-policy eval exited {code}: {tail}")
-        answered, mismatches = self._read_cli_output(out_path, jsonl is None)
+        answered, mismatches = self._read_cli_output(out_path)
         self.order_mismatches += mismatches
         extra = {"exit_code": code, "peak_rss_mb": round(rss_mb, 1)}
         return Run(answered / elapsed, elapsed, expected, answered, extra)
 
-    def _read_cli_output(self, path: Path, check_order: bool) -> tuple[int, int]:
+    def _read_cli_output(self, path: Path) -> tuple[int, int]:
+        """Decisions in the output, and how many are not where their document was (every
+        file the CLI reads is a prefix of the workload, so line i answers ids[i])."""
         answered = mismatches = 0
         ids = self.work.ids
         with path.open(encoding="utf-8") as lines:
@@ -462,13 +515,14 @@ class Bench:
                 if not isinstance(decision, dict) or decision.get("decision") not in OUTCOMES:
                     continue
                 answered += 1
-                if check_order and (index >= len(ids) or decision.get("id") != ids[index]):
+                if index >= len(ids) or decision.get("id") != ids[index]:
                     mismatches += 1
         return answered, mismatches
 
     # warm-up: every path once, briefly, so no figure pays for a cold cache
 
-    def warm_up(self, have_wrk: bool, have_conftest: bool) -> None:
+    def warm_up(self, have_wrk: bool, have_conftest: bool) -> float:
+        """Every path once, briefly; returns the CLI's rate, which plans its rounds."""
         _log("warm-up")
         short = min(1.0, self.s.per_doc_seconds)
         if have_wrk:
@@ -479,13 +533,14 @@ class Bench:
         sample = self.s.work / "warmup.jsonl"
         lines = self.work.jsonl.read_text(encoding="utf-8").splitlines(keepends=True)[:2000]
         sample.write_text("".join(lines), encoding="utf-8")
-        self.cli_batch(sample, len(lines))
+        cli = self.cli_batch(sample, len(lines))
         if have_conftest:
             small = self.s.work / "conftest-warmup"
             small.mkdir(exist_ok=True)
             for index, line in enumerate(lines[:50]):
                 (small / f"doc-{index:06d}.json").write_text(line, encoding="utf-8")
             self.conftest(small, min(50, len(lines)))
+        return cli.rate
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -517,6 +572,38 @@ def _opa_server(settings: Settings, cpus: Cpus) -> Iterator[LocalOpa]:
         opa.stop()
 
 
+def _rounds(
+    settings: Settings, bench: Bench, skipped: dict[str, str], runs: dict[str, list[Run]]
+) -> None:
+    """The timed repetitions: every figure once a round, the order reversed every other
+    round, so that drift in the machine's load falls on every figure alike."""
+    measures: list[tuple[str, Callable[[], Run]]] = [
+        ("eval_floor_per_s", bench.eval_floor),
+        ("cli_batch_per_s", bench.cli_batch),
+        ("conftest_per_s", bench.conftest),
+        ("conftest_unpinned_per_s", bench.conftest_unpinned),
+        ("eval_floor_mix_per_s", bench.eval_floor_mix),
+        ("http_floor_per_s", bench.http_floor),
+        ("client_per_doc_per_s", bench.client_per_doc),
+        ("naive_client_per_s", bench.naive_client),
+        ("process_per_doc_per_s", bench.process_per_doc),
+    ]
+    for round_index in range(settings.reps):
+        order = measures if round_index % 2 == 0 else list(reversed(measures))
+        for name, run in order:
+            if name in skipped:
+                continue
+            if name == "process_per_doc_per_s" and round_index >= settings.process_reps:
+                continue
+            if name == "conftest_unpinned_per_s" and round_index >= settings.unpinned_reps:
+                continue
+            result = run()
+            runs[name].append(result)
+            lost = result.docs_in - result.decisions_out
+            _log(f"round {round_index + 1}/{settings.reps} {name}: {result.rate:,.0f}/s"
+                 + (f"  LOST {lost} of {result.docs_in}" if lost else ""))
+
+
 def measure(settings: Settings) -> dict[str, Any]:
     began = time.perf_counter()
     load_start = os.getloadavg()
@@ -531,6 +618,8 @@ def measure(settings: Settings) -> dict[str, Any]:
             if not settings.skip_missing:
                 raise BenchError(f"{name} needs a tool that is not installed: {how}")
             skipped[name] = f"not installed ({how})"
+    if "conftest_per_s" in skipped:
+        skipped["conftest_unpinned_per_s"] = skipped["conftest_per_s"]
 
     cpus = _plan_cpus()
     workload = _prepare(settings)
@@ -541,29 +630,16 @@ def measure(settings: Settings) -> dict[str, Any]:
         _log(f"OPA {opa.url} (pid {opa.process.pid if opa.process else '?'}), "
              f"cpus: opa {sorted(cpus.opa)} client {sorted(cpus.client)} pinned={cpus.pinned}")
         if settings.warmup:
-            bench.warm_up(settings.wrk is not None, settings.conftest is not None)
-        measures: list[tuple[str, Callable[[], Run]]] = [
-            ("eval_floor_per_s", bench.eval_floor),
-            ("cli_batch_per_s", bench.cli_batch),
-            ("conftest_per_s", bench.conftest),
-            ("eval_floor_mix_per_s", bench.eval_floor_mix),
-            ("http_floor_per_s", bench.http_floor),
-            ("client_per_doc_per_s", bench.client_per_doc),
-            ("naive_client_per_s", bench.naive_client),
-            ("process_per_doc_per_s", bench.process_per_doc),
-        ]
-        for round_index in range(settings.reps):
-            order = measures if round_index % 2 == 0 else list(reversed(measures))
-            for name, run in order:
-                if name in skipped:
-                    continue
-                if name == "process_per_doc_per_s" and round_index >= settings.process_reps:
-                    continue
-                result = run()
-                runs[name].append(result)
-                lost = result.docs_in - result.decisions_out
-                _log(f"round {round_index + 1}/{settings.reps} {name}: {result.rate:,.0f}/s"
-                     + (f"  LOST {lost} of {result.docs_in}" if lost else ""))
+            bench.plan_cli(bench.warm_up(settings.wrk is not None, settings.conftest is not None))
+        _rounds(settings, bench, skipped, runs)
+        full_is_rounds = bench.cli_docs == len(workload.ids)
+        if full_is_rounds:
+            runs["cli_batch_full_per_s"] = runs["cli_batch_per_s"]
+        else:
+            runs["cli_batch_full_per_s"].append(result := bench.cli_batch_full())
+            _log(f"memory run over all {len(workload.ids):,} documents: {result.rate:,.0f}/s, "
+                 f"{result.decisions_out:,} decisions, peak RSS {bench.peak_rss_cli_mb:.0f} MB")
+        cli_docs = bench.cli_docs
         pid = opa.process.pid if opa.process else None
         peak_rss_opa_mb = _vm_hwm_mb(pid) if pid else None
         versions = {
@@ -585,7 +661,12 @@ def measure(settings: Settings) -> dict[str, Any]:
         top, bottom = median(a), median(b)
         return None if top is None or not bottom else top / bottom
 
-    counted = [n for n in FIGURES if not n.startswith("eval_floor")]
+    # The eval floors count nothing (opa bench fails on an undefined result); the full CLI
+    # figure counts only when it is a run of its own.
+    counted = [
+        n for n in FIGURES
+        if not n.startswith("eval_floor") and not (n == "cli_batch_full_per_s" and full_is_rounds)
+    ]
     docs_in = sum(s["docs_in"] for n in counted if (s := summaries[n]) is not None)
     decisions_out = sum(s["decisions_out"] for n in counted if (s := summaries[n]) is not None)
     results: dict[str, Any] = {
@@ -604,6 +685,8 @@ def measure(settings: Settings) -> dict[str, Any]:
             k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()
         },
         "typical_activity": TYPICAL_ACTIVITY,
+        "cli_docs_per_round": cli_docs,
+        "workload_docs": len(workload.ids),
         **{name: median(name) for name in FIGURES},
         "docs_in": docs_in,
         "decisions_out": decisions_out,
@@ -622,6 +705,8 @@ def measure(settings: Settings) -> dict[str, Any]:
             "naive_client/http_floor": ratio("naive_client_per_s", "http_floor_per_s"),
             "client_per_doc/naive_client": ratio("client_per_doc_per_s", "naive_client_per_s"),
             "conftest/eval_floor": ratio("conftest_per_s", "eval_floor_per_s"),
+            "cli_batch/conftest_unpinned": ratio("cli_batch_per_s", "conftest_unpinned_per_s"),
+            "cli_batch_full/eval_floor": ratio("cli_batch_full_per_s", "eval_floor_per_s"),
         },
         "counts": {
             name: {"docs_in": s["docs_in"], "decisions_out": s["decisions_out"]}
@@ -689,8 +774,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Documents in {results['docs_in']:,}, decisions out {results['decisions_out']:,}; "
         f"CLI output out of order: {results['cli_order_mismatches']}. "
-        f"Peak RSS: CLI {results['peak_rss_cli_mb']} MB over "
-        f"{results['settings']['docs']:,} documents, OPA {results['peak_rss_opa_mb']} MB. "
+        f"CLI rounds over {results['cli_docs_per_round']:,} documents each. "
+        f"Peak RSS: CLI {results['peak_rss_cli_mb']} MB streaming "
+        f"{results['workload_docs']:,} documents, OPA {results['peak_rss_opa_mb']} MB. "
         f"Load average {', '.join(f'{x:.2f}' for x in load['start'])} at the start, "
         f"{', '.join(f'{x:.2f}' for x in load['end'])} at the end. "
         f"{machine['cpus']} CPUs, OPA on {machine['opa_cpus']} (GOMAXPROCS=1), clients on "
@@ -709,7 +795,9 @@ def _parse(argv: list[str] | None) -> Settings:
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each figure")
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="length of each per-document run (wrk and the Python clients)")
-    parser.add_argument("--conftest-docs", type=int, default=5_000)
+    parser.add_argument("--conftest-docs", type=int, default=4_000)
+    parser.add_argument("--cli-budget", type=float, default=180.0,
+                        help="seconds the CLI's timed rounds may take together (default 180)")
     parser.add_argument("--process-sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=HERE / "results")
@@ -725,6 +813,7 @@ def _parse(argv: list[str] | None) -> Settings:
     settings = Settings(
         docs=args.docs, reps=args.reps, per_doc_seconds=args.seconds,
         conftest_docs=args.conftest_docs, process_sample=args.process_sample, seed=args.seed,
+        cli_budget_seconds=args.cli_budget,
         skip_missing=args.skip_missing, out=args.out, work=args.work, bundle=args.bundle,
         conftest=args.conftest, wrk=args.wrk,
     )
@@ -737,6 +826,7 @@ def _parse(argv: list[str] | None) -> Settings:
         settings.per_doc_seconds = 0.5
         settings.warmup = False
     settings.process_reps = min(settings.process_reps, settings.reps)
+    settings.unpinned_reps = min(settings.unpinned_reps, settings.reps)
     return settings
 
 
