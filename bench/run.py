@@ -201,6 +201,11 @@ def _vm_hwm_mb(pid: int) -> float | None:
     return None
 
 
+def _median_extra(runs: list[Run], key: str) -> float | None:
+    values = [r.extra[key] for r in runs if isinstance(r.extra.get(key), int | float)]
+    return statistics.median(values) if values else None
+
+
 def _summary(runs: list[Run]) -> dict[str, Any] | None:
     if not runs:
         return None
@@ -479,6 +484,7 @@ class Bench:
             "--token", self.opa.token or "", str(source),
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("APL_OPA_")}
+        opa_cpu_before = self._opa_cpu_seconds()
         with out_path.open("wb") as out, err_path.open("wb") as err:
             start = time.perf_counter()
             proc = subprocess.Popen(
@@ -498,8 +504,27 @@ class Bench:
             _log(f"apl-policy eval exited {code}: {tail}")
         answered, mismatches = self._read_cli_output(out_path)
         self.order_mismatches += mismatches
-        extra = {"exit_code": code, "peak_rss_mb": round(rss_mb, 1)}
+        # CPU per document on each side says which one limits the rate: the busier side
+        # is the bottleneck (OPA has one core, the CLI the other).
+        opa_cpu = self._opa_cpu_seconds() - opa_cpu_before
+        extra = {
+            "exit_code": code,
+            "peak_rss_mb": round(rss_mb, 1),
+            "cli_cpu_us_per_doc": round((usage.ru_utime + usage.ru_stime) / max(1, expected) * 1e6),
+            "opa_cpu_us_per_doc": round(opa_cpu / max(1, expected) * 1e6),
+        }
         return Run(answered / elapsed, elapsed, expected, answered, extra)
+
+    def _opa_cpu_seconds(self) -> float:
+        """User and system time OPA has used so far, from /proc (0 where there is none)."""
+        process = self.opa.process
+        if process is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _read_cli_output(self, path: Path) -> tuple[int, int]:
         """Decisions in the output, and how many are not where their document was (every
@@ -713,6 +738,10 @@ def measure(settings: Settings) -> dict[str, Any]:
             for name in counted if (s := summaries[name]) is not None
         },
         "cli_order_mismatches": order_mismatches,
+        "cli_cpu_us_per_doc": _median_extra(runs["cli_batch_per_s"], "cli_cpu_us_per_doc"),
+        "opa_cpu_us_per_doc_under_cli": _median_extra(
+            runs["cli_batch_per_s"], "opa_cpu_us_per_doc"
+        ),
         "cli_exit_codes": cli_exit_codes,
         "figures": {
             name: None if (s := summaries[name]) is None else {**s, "how": HOW[name]}
@@ -774,7 +803,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Documents in {results['docs_in']:,}, decisions out {results['decisions_out']:,}; "
         f"CLI output out of order: {results['cli_order_mismatches']}. "
-        f"CLI rounds over {results['cli_docs_per_round']:,} documents each. "
+        f"CLI rounds over {results['cli_docs_per_round']:,} documents each; CPU per "
+        f"document during them: CLI {results['cli_cpu_us_per_doc']} us, OPA "
+        f"{results['opa_cpu_us_per_doc_under_cli']} us. "
         f"Peak RSS: CLI {results['peak_rss_cli_mb']} MB streaming "
         f"{results['workload_docs']:,} documents, OPA {results['peak_rss_opa_mb']} MB. "
         f"Load average {', '.join(f'{x:.2f}' for x in load['start'])} at the start, "
