@@ -14,6 +14,8 @@ import os
 import shutil
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,13 +97,40 @@ def _manifest_revision(bundle: Path) -> str:
     return revision if isinstance(revision, str) else UNKNOWN_REVISION
 
 
+class _RetryNotice:
+    """A line on stderr while OPA does not answer and the client keeps retrying: silent for
+    a short blip, then at most one every `every` seconds, however many threads retry."""
+
+    def __init__(self, retry_for: float, *, quiet_for: float = 2.0, every: float = 60.0) -> None:
+        self._retry_for = retry_for
+        self._quiet_for = quiet_for
+        self._every = every
+        self._last = -every
+        self._lock = threading.Lock()
+
+    def __call__(self, error: Exception, left: float) -> None:
+        if self._retry_for - left < self._quiet_for:
+            return
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self._every:
+                return
+            self._last = now
+        what = str(error).split(" (gave up")[0]
+        _error(f"{what}; retrying for up to {left:.0f}s more (--retry-for 0: give up at once)")
+
+
 @contextlib.contextmanager
 def _opa_client(options: OpaOptions) -> Iterator[tuple[OpaPolicyClient, str]]:
     """A client for the server at --opa-url, or for a private OPA started for this run
     (the embedded default) and stopped when the block ends, whatever ends it."""
     if options.url:
         client = OpaPolicyClient(
-            options.url, token=options.token, timeout=options.timeout, retry_for=options.retry_for
+            options.url,
+            token=options.token,
+            timeout=options.timeout,
+            retry_for=options.retry_for,
+            on_retry=_RetryNotice(options.retry_for),
         )
         with client:
             yield client, UNKNOWN_REVISION

@@ -88,7 +88,7 @@ class OpaPolicyClient:
     bounds the time spent retrying a request that failed to reach OPA.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings, each with a default
         self,
         url: str,
         *,
@@ -96,6 +96,7 @@ class OpaPolicyClient:
         timeout: float = 10.0,
         retry_for: float = 30.0,
         transport: requests.adapters.BaseAdapter | None = None,
+        on_retry: Callable[[Exception, float], None] | None = None,
     ) -> None:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -121,6 +122,8 @@ class OpaPolicyClient:
         self._lock = threading.Lock()
         self._interrupted = threading.Event()
         self.retries = 0  # how many times a request was tried again (for reports and tests)
+        # Told (error, seconds left) before each retry: a CLI can say that it is waiting.
+        self.on_retry = on_retry
 
     # -- public -------------------------------------------------------------
 
@@ -213,6 +216,8 @@ class OpaPolicyClient:
                     raise retry.final from None
                 # Full jitter, so that the workers of a batch run do not retry in step.
                 pause = min(left, random.uniform(delay / 2, delay))  # noqa: S311 - jitter, not crypto
+                if self.on_retry is not None:
+                    self.on_retry(retry.final, left)
                 if self._interrupted.wait(pause):
                     raise retry.final from None
                 delay = min(delay * 2, _BACKOFF_CAP)
