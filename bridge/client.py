@@ -193,8 +193,8 @@ class OpaPolicyClient:
         return client
 
     @staticmethod
-    def _decision(document: object, activity: dict[str, Any]) -> Decision:
-        expected = activity.get("id")
+    def _decision(document: object, activity: object) -> Decision:
+        expected = activity.get("id") if isinstance(activity, dict) else None
         return Decision.from_document(
             document, expected_id=expected if isinstance(expected, str) else None
         )
