@@ -69,8 +69,13 @@ _OUTCOME_CODES = {
 }
 
 
+# Set while a progress bar is drawn on stderr: messages then first clear its line.
+_BAR_ACTIVE = threading.Event()
+
+
 def _error(message: str) -> None:
-    click.echo(f"apl-policy: {message}", err=True)
+    prefix = "\r\x1b[K" if _BAR_ACTIVE.is_set() else ""
+    click.echo(f"{prefix}apl-policy: {message}", err=True)
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:
@@ -220,6 +225,7 @@ class _Progress:
         if enabled and total >= _PROGRESS_MIN_BYTES:
             self._bar = click.progressbar(length=total, label="evaluating", file=sys.stderr)
             self._bar.__enter__()
+            _BAR_ACTIVE.set()
 
     def update(self, n: int) -> None:
         if self._bar is not None:
@@ -229,6 +235,7 @@ class _Progress:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+            _BAR_ACTIVE.clear()
 
 
 def _total_bytes(sources: list[str]) -> int:
@@ -300,6 +307,12 @@ def cli() -> None:
     default=True,
     help="A progress bar on stderr for long inputs (only on a terminal).",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Do not list invalid documents on stderr (their decisions still carry the errors).",
+)
 @opa_options
 def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
     files: tuple[str, ...],
@@ -310,6 +323,7 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     batch_size: int,
     workers: int,
     progress: bool,
+    quiet: bool,
     opa_url: str | None,
     token: str | None,
     timeout: float,
@@ -322,6 +336,11 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     input order; one that breaks the contract gets an `invalid` decision, and the
     others are still evaluated.
     """
+    if not files and sys.stdin.isatty():
+        # Waiting for someone to type YAML is never what was meant.
+        _fail(
+            "no input: give FILEs, or pipe activity documents to stdin", ExitCode.USAGE_OR_INVALID
+        )
     sources = list(files) or ["-"]
     if scenarios:
         sources = scenario_files(sources)
@@ -337,6 +356,7 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
         batch_size=batch_size,
         workers=workers,
         progress=progress,
+        quiet=quiet,
         options=options,
     )
     sys.exit(int(code))
@@ -352,6 +372,7 @@ def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
     batch_size: int,
     workers: int,
     progress: bool,
+    quiet: bool,
     options: OpaOptions,
 ) -> ExitCode:
     code = ExitCode.OK
@@ -379,7 +400,7 @@ def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
                     on_bytes=bar.update,
                 )
                 results = evaluate(
-                    _report_invalid(documents),
+                    documents if quiet else _report_invalid(documents),
                     client,
                     batch_size=batch_size,
                     workers=workers,
