@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -199,6 +200,22 @@ def _vm_hwm_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def _wait_watching_memory(pid: int) -> tuple[int, resource.struct_rusage, float]:
+    """Wait for a child; return its wait status, its rusage and its peak RSS in MB.
+
+    The peak comes from /proc/<pid>/status (VmHWM, polled until the child exits), not from
+    rusage: Linux carries the parent's high-water mark through fork and exec into the
+    child's ru_maxrss, so a child of this (large) harness would report the harness's size.
+    """
+    peak_mb = 0.0
+    while True:
+        waited, status, usage = os.wait4(pid, os.WNOHANG)
+        if waited == pid:
+            return status, usage, peak_mb
+        peak_mb = max(peak_mb, _vm_hwm_mb(pid) or 0.0)
+        time.sleep(0.05)
 
 
 def _median_extra(runs: list[Run], key: str) -> float | None:
@@ -491,13 +508,11 @@ class Bench:
                 self.cpus.wrap(argv, self.cpus.client), stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, env=env,
             )
-            # wait4, not wait: it hands back the child's own rusage, hence its peak RSS.
-            _, status, usage = os.wait4(proc.pid, 0)
+            status, usage, rss_mb = _wait_watching_memory(proc.pid)
             elapsed = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
         code = proc.returncode
         self.cli_exit_codes.append(code)
-        rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
         self.peak_rss_cli_mb = max(self.peak_rss_cli_mb, rss_mb)
         if code not in (0, 1, 2):  # 3 is OPA failing; anything else a crash
             tail = err_path.read_text(errors="replace")[-2000:]
@@ -514,6 +529,17 @@ class Bench:
             "opa_cpu_us_per_doc": round(opa_cpu / max(1, expected) * 1e6),
         }
         return Run(answered / elapsed, elapsed, expected, answered, extra)
+
+    def check_opa_alive(self, during: str) -> None:
+        """A figure taken while OPA died is no figure: stop, and say how it ended."""
+        process = self.opa.process
+        if process is not None and process.poll() is not None:
+            code = process.returncode
+            how = f"signal {-code}" if code < 0 else f"exit code {code}"
+            raise BenchError(
+                f"the bench's OPA (pid {process.pid}) ended with {how} during {during}; "
+                "was it killed from outside? run the bench again"
+            )
 
     def _opa_cpu_seconds(self) -> float:
         """User and system time OPA has used so far, from /proc (0 where there is none)."""
@@ -623,6 +649,7 @@ def _rounds(
             if name == "conftest_unpinned_per_s" and round_index >= settings.unpinned_reps:
                 continue
             result = run()
+            bench.check_opa_alive(name)
             runs[name].append(result)
             lost = result.docs_in - result.decisions_out
             _log(f"round {round_index + 1}/{settings.reps} {name}: {result.rate:,.0f}/s"
@@ -662,6 +689,7 @@ def measure(settings: Settings) -> dict[str, Any]:
             runs["cli_batch_full_per_s"] = runs["cli_batch_per_s"]
         else:
             runs["cli_batch_full_per_s"].append(result := bench.cli_batch_full())
+            bench.check_opa_alive("the memory run")
             _log(f"memory run over all {len(workload.ids):,} documents: {result.rate:,.0f}/s, "
                  f"{result.decisions_out:,} decisions, peak RSS {bench.peak_rss_cli_mb:.0f} MB")
         cli_docs = bench.cli_docs
