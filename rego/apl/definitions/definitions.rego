@@ -19,7 +19,7 @@
 #     description: Ottawa Convention (1997), Articles 1-3
 # custom:
 #   clause: DEFINITIONS
-#   article: "The policy aligns with the Ottawa Treaty framework to which many nations have committed."
+#   article: "The policy aligns with the Ottawa Treaty framework to which many nations have committed, though the United States, China, India, and Russia are not party to the agreement."
 #   official: "'Anti-personnel mine' means a mine designed to be exploded by the presence, proximity or contact of a person and that will incapacitate, injure or kill one or more persons."
 #   official_source: Ottawa Convention, Article 2(1)
 package apl.definitions
