@@ -46,3 +46,12 @@ def test_the_article_is_quoted_word_for_word(clause):
 def test_the_official_wording_is_quoted_word_for_word(clause):
     assert clause.official
     assert normalised(clause.official) in normalised(REFERENCES.read_text()), clause.official
+
+
+@pytest.mark.parametrize("clause", CLAUSES, ids=[c.id for c in CLAUSES])
+def test_every_quotation_in_the_description_is_in_a_source(clause):
+    sources = normalised(ARTICLE.read_text()) + " " + normalised(REFERENCES.read_text())
+    quotations = re.findall(r'"([^"]{12,})"', normalised(clause.description))
+    assert quotations, f"{clause.id}: its description quotes nothing"
+    for quotation in quotations:
+        assert quotation.rstrip(".") in sources, quotation
