@@ -573,14 +573,17 @@ def serve_command(
     """Run OPA on the policy bundle in the foreground, for services: read-only (decision
     and health routes only), token required, telemetry off. Ctrl-C stops it."""
     host, port = _parse_addr(addr)
+    server = LocalOpa(
+        bundle,
+        host=host,
+        port=port,
+        token=token or None,  # none given: LocalOpa makes a random one
+        verification_key=verification_key,
+        log_level=log_level,
+        inherit_output=True,
+    )
     if not token:
-        server = LocalOpa(bundle, host=host, port=port)
         _error(f"no {TOKEN_ENV} set; this run's token: {server.token}")
-    else:
-        server = LocalOpa(bundle, host=host, port=port, token=token)
-    server.verification_key = verification_key
-    server.log_level = log_level
-    server.inherit_output = True
     if host not in ("127.0.0.1", "::1", "localhost"):
         _error(f"warning: listening on {host}, not loopback; put TLS in front of it")
     try:
