@@ -265,22 +265,28 @@ class LocalOpa:
         return env
 
     def _spawn(self) -> None:
-        if self.inherit_output:
+        output: IO[bytes] | None = None
+        if not self.inherit_output:
+            if self._log is None:
+                self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+            self._log.truncate(0)
+            self._log.seek(0)
+            output = self._log
+        # A Ctrl-C or SIGTERM that lands while Popen is still starting the child would
+        # unwind before self.process is set, leaving an OPA that no one stops. Hold both
+        # signals until the process is ours; they are delivered right after. (OPA's Go
+        # runtime clears the signal mask it inherits, so OPA itself still answers them.)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
             self.process = subprocess.Popen(  # noqa: S603 - argv built here from our own binary and paths
-                self.command(), stdin=subprocess.DEVNULL, env=self.environment()
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                env=self.environment(),
             )
-            return
-        if self._log is None:
-            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-        self._log.truncate(0)
-        self._log.seek(0)
-        self.process = subprocess.Popen(  # noqa: S603 - argv built here from our own binary and paths
-            self.command(),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-            env=self.environment(),
-        )
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
