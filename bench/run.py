@@ -177,8 +177,10 @@ def _version(argv: Sequence[str]) -> str:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
     except OSError:
         return "unknown"
-    text = (done.stdout or done.stderr).strip().splitlines()
-    return " / ".join(line.strip() for line in text[:2]) or "unknown"
+    lines = [line.strip() for line in (done.stdout or done.stderr).splitlines() if line.strip()]
+    # The first line names the version; conftest's second names the OPA it embeds.
+    keep = lines[:1] + [line for line in lines[1:2] if line.startswith("OPA")]
+    return " / ".join(keep) or "unknown"
 
 
 def _git_state() -> dict[str, Any]:
