@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -261,7 +262,9 @@ class Workload:
 def _prepare(settings: Settings) -> Workload:
     work = settings.work
     work.mkdir(parents=True, exist_ok=True)
-    tag = f"{settings.docs}-{settings.seed}"
+    # The generator's own hash is in every cached file's name: a changed mix is regenerated.
+    version = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:10]
+    tag = f"{settings.docs}-{settings.seed}-{version}"
     jsonl = work / f"activities-{tag}.jsonl"
     if not jsonl.exists():
         _log(f"generating {settings.docs:,} documents into {jsonl}")
@@ -275,13 +278,13 @@ def _prepare(settings: Settings) -> Workload:
                 docs.append(json.loads(line))
             # The id sits at the start of every generated line: no need to parse it all.
             ids.append(line[7 : line.index('"', 7)])
-    bodies = work / f"bodies-{per_doc}-{settings.seed}.jsonl"
+    bodies = work / f"bodies-{per_doc}-{settings.seed}-{version}.jsonl"
     if not bodies.exists():
         with bodies.open("w", encoding="utf-8") as out:
             for doc in docs:
                 out.write(json.dumps({"input": doc}, separators=(",", ":")) + "\n")
     conftest_count = min(settings.conftest_docs, settings.docs)
-    conftest_dir = work / f"conftest-{conftest_count}-{settings.seed}"
+    conftest_dir = work / f"conftest-{conftest_count}-{settings.seed}-{version}"
     if not (conftest_dir / ".complete").exists():
         shutil.rmtree(conftest_dir, ignore_errors=True)
         conftest_dir.mkdir(parents=True)
@@ -293,7 +296,7 @@ def _prepare(settings: Settings) -> Workload:
         (conftest_dir / ".complete").write_text("")
     typical = work / "typical.json"
     typical.write_text(json.dumps(TYPICAL_ACTIVITY), encoding="utf-8")
-    mix_batch = work / f"mix-batch-{settings.seed}.json"
+    mix_batch = work / f"mix-batch-{settings.seed}-{version}.json"
     mix = docs[: min(1000, len(docs))]
     mix_batch.write_text(json.dumps({"activities": mix}), encoding="utf-8")
     return Workload(jsonl, docs, bodies, conftest_dir, conftest_count, typical, mix_batch, ids)
