@@ -67,6 +67,20 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 .PHONY: test
 test: check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
 
+# --- using it ----------------------------------------------------------------
+
+.PHONY: demo
+demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
+	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
+
+.PHONY: serve
+serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
+	$(VENV)/bin/apl-policy serve --addr 127.0.0.1:8181
+
+.PHONY: clean
+clean: ## remove what the build made (bin/, .venv/, dist/)
+	rm -rf $(BIN) $(VENV) dist
+
 # --- security: signed bundle, fuzzing, soak (issue 4) ------------------------------------
 # The bundle services should run: signed, with the git revision in its manifest, tests left
 # out. Never built with -O: optimisation drops the METADATA the decisions quote.
@@ -99,20 +113,6 @@ fuzz: $(OPA_STAMP) $(VENV_STAMP) ## the property tests with many more Hypothesis
 .PHONY: soak
 soak: $(OPA_STAMP) $(VENV_STAMP) ## the 8-client load test for longer (APL_SOAK_SECONDS, default 120)
 	APL_LOAD_PROFILE=soak $(PY) -m pytest tests/security/test_load.py
-
-# --- using it ----------------------------------------------------------------
-
-.PHONY: demo
-demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
-	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
-
-.PHONY: serve
-serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
-	$(VENV)/bin/apl-policy serve --addr 127.0.0.1:8181
-
-.PHONY: clean
-clean: ## remove what the build made (bin/, .venv/, dist/)
-	rm -rf $(BIN) $(VENV) dist
 
 # --- bench (issue 5: throughput beside OPA's own floors and peers) -----------
 # conftest is the Go-native peer; pinned here, built from its Go module like OPA.
