@@ -528,7 +528,7 @@ def yaml_loader() -> type[LimitedSafeLoader]:
     return LimitedSafeLoader
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -560,7 +560,7 @@ def parse_yaml_documents(
             check_size(value, where, number)
             documents.append(value)
     except yaml.YAMLError as exc:
-        _fail(where, number + 1, f"not accepted YAML: {_yaml_problem(exc)}")
+        _fail(where, number + 1, f"not accepted YAML: {yaml_problem(exc)}")
     except RecursionError:
         _fail(where, number + 1, f"nested deeper than {MAX_DEPTH} levels")
     return documents

@@ -23,7 +23,6 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
@@ -31,7 +30,7 @@ import jsonschema
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from bridge import limits
+from bridge import limits, schema
 from bridge.errors import InputError
 
 InputFormat = Literal["auto", "yaml", "json", "jsonl"]
@@ -94,22 +93,6 @@ class Document:
 # -- validation --------------------------------------------------------------------------
 
 
-@cache
-def activity_schema() -> dict[str, Any]:
-    # Beside this module, installed or not (package data in pyproject).
-    text = (Path(__file__).parent / "schemas" / "activity.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _activity_validator() -> jsonschema.protocols.Validator:
-    schema = activity_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
 _COUNTRY = (
     "must be an ISO 3166-1 alpha-2 code in upper case, as a string "
     '(in YAML, quote it: "NO", not NO)'
@@ -139,7 +122,7 @@ def validate_activity(activity: object) -> list[tuple[str, str]]:
         return [("(document)", "an activity must be a JSON object")]
     found: dict[tuple[str, str], None] = {}
     is_assist = activity.get("action") == "assist"
-    for error in _activity_validator().iter_errors(activity):
+    for error in schema.validator("activity").iter_errors(activity):
         path = [str(p) for p in error.absolute_path]
         # The schema checks assisted_activity whatever the action; the policy reads it only
         # for an assist, and reports its presence elsewhere as "only for an assist".
@@ -158,7 +141,7 @@ def _explain(  # noqa: PLR0911 - one return per kind of schema error reads best
     kind = error.validator if isinstance(error.validator, str) else None
     expected: Any = error.validator_value
     instance: Any = error.instance
-    schema: Any = error.schema
+    rule: Any = error.schema
     if kind is None:  # a `false` subschema: a field that only an assist may carry
         parent = error.instance if not path else _get(activity, path[:-1])
         holder = _get(activity, path) if path else activity
@@ -176,7 +159,7 @@ def _explain(  # noqa: PLR0911 - one return per kind of schema error reads best
             return []  # a nested assist: reported as such by the `not` below
         return [(f"{prefix}{n}", _required_message(n)) for n in missing]
     if kind == "additionalProperties":
-        known = set(schema.get("properties", {}))
+        known = set(rule.get("properties", {}))
         return [
             (f"{prefix}{n}", f'unknown field "{n}": not part of the activity contract (a typo?)')
             for n in instance
@@ -277,7 +260,7 @@ def _yaml_documents(text: str, where: str) -> Iterator[tuple[int, object, Node]]
             yield number, value, node
     except yaml.YAMLError as exc:
         raise InputError(
-            f"{where}, document {number}: not accepted YAML: {_yaml_problem(exc)}"
+            f"{where}, document {number}: not accepted YAML: {limits.yaml_problem(exc)}"
         ) from None
     except RecursionError:
         raise InputError(
@@ -285,14 +268,6 @@ def _yaml_documents(text: str, where: str) -> Iterator[tuple[int, object, Node]]
         ) from None
     finally:
         loader.dispose()
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        return f"{exc.problem or exc.context or 'bad YAML'}{at}"
-    return str(exc)
 
 
 # -- sources -----------------------------------------------------------------------------

@@ -10,16 +10,14 @@ send (it failed the activity schema).
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from bridge import schema
 from bridge.errors import EvaluationError
 
 POLICY_ID = "us-apl-2022"
@@ -135,7 +133,7 @@ class Decision:
         if not isinstance(document, dict):
             raise EvaluationError("OPA returned a decision that is not a JSON object; not used")
         problems = sorted(
-            _decision_validator().iter_errors(document),
+            schema.validator("decision").iter_errors(document),
             key=lambda e: [str(p) for p in e.absolute_path],
         )
         if problems:
@@ -192,7 +190,7 @@ class Decision:
             "obligations": [],
             "errors": error_list,
         }
-        if "reason" in decision_schema()["properties"]:
+        if "reason" in schema.load("decision")["properties"]:
             first = error_list[0]
             document["reason"] = (
                 f"invalid input: {len(error_list)} error(s), first {first['field']}: "
@@ -203,22 +201,6 @@ class Decision:
     def to_document(self) -> dict[str, Any]:
         """The decision as the contract's JSON object (a copy of what OPA sent)."""
         return copy.deepcopy(dict(self.raw))
-
-
-@cache
-def decision_schema() -> dict[str, Any]:
-    # Beside this module, installed or not (package data in pyproject).
-    text = (Path(__file__).parent / "schemas" / "decision.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _decision_validator() -> jsonschema.protocols.Validator:
-    schema = decision_schema()
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

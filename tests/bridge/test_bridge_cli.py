@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 import yaml
 
+from bridge import schema
 from bridge.cli import cli
 from bridge.exit_codes import ExitCode
 from bridge.loading import scenario_files
-from bridge.models import decision_schema
 from bridge.server import project_root
 
 FIXTURES = project_root() / "fixtures"
@@ -81,7 +81,7 @@ def test_json_output_is_an_array_of_schema_valid_decisions(runner, opa_args, act
     decisions = decisions_of(result)
     assert len(decisions) == 4
     for decision in decisions:
-        jsonschema.validate(decision, decision_schema())
+        jsonschema.validate(decision, schema.load("decision"))
 
 
 def test_jsonl_output_is_one_decision_a_line(runner, opa_args, activities):

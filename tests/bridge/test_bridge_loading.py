@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bridge import limits
+from bridge import limits, schema
 from bridge.errors import InputError
 from bridge.loading import (
     Document,
@@ -16,7 +16,7 @@ from bridge.loading import (
     scenario_files,
     validate_activity,
 )
-from bridge.models import Decision, decision_schema
+from bridge.models import Decision
 
 USE_M14 = {"action": "use", "munition": {"model": "M14"}}
 
@@ -156,7 +156,7 @@ def test_an_invalid_decision_built_in_python_has_the_contracts_shape():
     assert decision.decision.value == "invalid"
     assert decision.allowed is False
     assert decision.policy.revision == "r1"
-    assert set(decision.raw) == set(decision_schema()["required"])
+    assert set(decision.raw) == set(schema.load("decision")["required"])
 
 
 @pytest.mark.parametrize(
