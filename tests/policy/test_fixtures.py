@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from bridge.server import LocalOpa, project_root
-from tests.policy.opa_http import decide, decide_batch
+from bridge.server import project_root
+from tests.opa_http import OpaConnection
 
 FIXTURES = project_root() / "fixtures"
 FOLDERS = ["P1", "P2", "P3", "P4", "P5", "KOREA", "definitions"]
@@ -58,8 +58,8 @@ def test_korea_shows_the_exception_applied_and_not_reaching():
 
 @pytest.mark.opa
 @pytest.mark.parametrize(("key", "scenario"), SCENARIOS, ids=[key for key, _ in SCENARIOS])
-def test_scenario(opa_server: LocalOpa, key, scenario):
-    decision = decide(opa_server, scenario["input"])
+def test_scenario(opa: OpaConnection, key, scenario):
+    decision = opa.decide(scenario["input"])
     expect = scenario["expect"]
     jsonschema.validate(decision, DECISION_SCHEMA)
     assert decision["decision"] == expect["decision"], decision["reason"]
@@ -73,7 +73,7 @@ def test_scenario(opa_server: LocalOpa, key, scenario):
 
 
 @pytest.mark.opa
-def test_the_batch_answers_every_scenario_in_order(opa_server: LocalOpa):
+def test_the_batch_answers_every_scenario_in_order(opa: OpaConnection):
     inputs = [scenario["input"] for _, scenario in SCENARIOS]
-    one_by_one = [decide(opa_server, activity) for activity in inputs]
-    assert decide_batch(opa_server, inputs) == one_by_one
+    one_by_one = [opa.decide(activity) for activity in inputs]
+    assert opa.decide_batch(inputs) == one_by_one

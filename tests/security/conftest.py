@@ -1,28 +1,18 @@
-"""Fixtures for the security tests: one locked-down OPA per session, keys made by openssl.
-
-The server is the one `apl-policy serve` and the embedded default run (token
-authentication, the bundle's system.authz), plus the request-body cap of bridge.limits,
-so that these tests see what a service or an attacker on the host would see.
-"""
+"""Fixtures for the security tests: keys made by openssl. The OPA they attack is the
+session's (tests/conftest.py): the one `apl-policy serve` and the embedded default run,
+token authentication, the bundle's system.authz and the request-body cap, so that these
+tests see what a service or an attacker on the host would see."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bridge.server import LocalOpa, project_root
+from bridge.server import project_root
 
 from .support import KeyPair, make_rsa_keypair
-
-
-@pytest.fixture(scope="session")
-def secure_opa() -> Iterator[LocalOpa]:
-    """The project's bundle on a free loopback port: a random token, authz on, body cap."""
-    with LocalOpa() as server:
-        yield server
 
 
 @pytest.fixture(scope="session")

@@ -58,29 +58,29 @@ REFUSED = [
 ]
 
 
-def test_the_server_listens_on_loopback_only(secure_opa):
-    assert secure_opa.host == "127.0.0.1"
-    assert secure_opa.url.startswith("http://127.0.0.1:")
+def test_the_server_listens_on_loopback_only(opa_server):
+    assert opa_server.host == "127.0.0.1"
+    assert opa_server.url.startswith("http://127.0.0.1:")
 
 
-def test_the_token_is_not_on_opas_command_line(secure_opa):
-    assert secure_opa.process is not None
-    cmdline = Path(f"/proc/{secure_opa.process.pid}/cmdline").read_bytes()
-    assert secure_opa.token
-    assert secure_opa.token.encode() not in cmdline
+def test_the_token_is_not_on_opas_command_line(opa_server):
+    assert opa_server.process is not None
+    cmdline = Path(f"/proc/{opa_server.process.pid}/cmdline").read_bytes()
+    assert opa_server.token
+    assert opa_server.token.encode() not in cmdline
     assert b"--authorization=basic" in cmdline
 
 
-def test_a_decision_without_a_token_is_refused(secure_opa):
-    assert http_request(secure_opa, "POST", DECISION, body={"input": SAMPLE_ACTIVITY}).status == 401
+def test_a_decision_without_a_token_is_refused(opa_server):
+    assert http_request(opa_server, "POST", DECISION, body={"input": SAMPLE_ACTIVITY}).status == 401
 
 
 @pytest.mark.parametrize(
     "header", ["Bearer wrong-token", "Basic dXNlcjpwYXNz", "Bearer", "bearer  "]
 )
-def test_a_decision_with_a_wrong_credential_is_refused(secure_opa, header):
+def test_a_decision_with_a_wrong_credential_is_refused(opa_server, header):
     reply = http_request(
-        secure_opa,
+        opa_server,
         "POST",
         DECISION,
         body={"input": SAMPLE_ACTIVITY},
@@ -89,16 +89,16 @@ def test_a_decision_with_a_wrong_credential_is_refused(secure_opa, header):
     assert reply.status == 401
 
 
-def test_a_token_with_a_suffix_is_refused(secure_opa):
+def test_a_token_with_a_suffix_is_refused(opa_server):
     reply = http_request(
-        secure_opa, "POST", DECISION, token=f"{secure_opa.token}x", body={"input": SAMPLE_ACTIVITY}
+        opa_server, "POST", DECISION, token=f"{opa_server.token}x", body={"input": SAMPLE_ACTIVITY}
     )
     assert reply.status == 401
 
 
-def test_the_token_holder_gets_a_decision(secure_opa):
+def test_the_token_holder_gets_a_decision(opa_server):
     reply = http_request(
-        secure_opa, "POST", DECISION, token=secure_opa.token, body={"input": SAMPLE_ACTIVITY}
+        opa_server, "POST", DECISION, token=opa_server.token, body={"input": SAMPLE_ACTIVITY}
     )
     assert reply.status == 200
     result = reply.json()["result"]
@@ -106,25 +106,25 @@ def test_the_token_holder_gets_a_decision(secure_opa):
     assert result["decision"] in {"permit", "deny", "review", "not_applicable", "invalid"}
 
 
-def test_the_token_holder_gets_a_batch(secure_opa):
+def test_the_token_holder_gets_a_batch(opa_server):
     body = {"input": {"activities": [SAMPLE_ACTIVITY, {**SAMPLE_ACTIVITY, "id": "sec-2"}]}}
-    reply = http_request(secure_opa, "POST", BATCH, token=secure_opa.token, body=body)
+    reply = http_request(opa_server, "POST", BATCH, token=opa_server.token, body=body)
     assert reply.status == 200
     assert [d["id"] for d in reply.json()["result"]["decisions"]] == ["sec-1", "sec-2"]
 
 
 @pytest.mark.parametrize("path", ["/health", "/health?bundles", "/health?plugins"])
-def test_health_needs_no_token(secure_opa, path):
-    assert http_request(secure_opa, "GET", path).status == 200
+def test_health_needs_no_token(opa_server, path):
+    assert http_request(opa_server, "GET", path).status == 200
 
 
 @pytest.mark.parametrize(
     ("method", "path", "body"), REFUSED, ids=[f"{m} {p}" for m, p, _ in REFUSED]
 )
 def test_management_and_read_back_routes_are_refused_to_the_token_holder(
-    secure_opa, method, path, body
+    opa_server, method, path, body
 ):
-    reply = http_request(secure_opa, method, path, token=secure_opa.token, body=body)
+    reply = http_request(opa_server, method, path, token=opa_server.token, body=body)
     assert reply.status in {401, 403}, reply.body[:300]
     # A refusal says so and leaks nothing of the policy or its data.
     assert b"us-apl-2022" not in reply.body
@@ -134,31 +134,31 @@ def test_management_and_read_back_routes_are_refused_to_the_token_holder(
 @pytest.mark.parametrize(
     ("method", "path", "body"), REFUSED[:8], ids=[f"{m} {p}" for m, p, _ in REFUSED[:8]]
 )
-def test_management_routes_are_refused_without_a_token_too(secure_opa, method, path, body):
-    assert http_request(secure_opa, method, path, body=body).status in {401, 403}
+def test_management_routes_are_refused_without_a_token_too(opa_server, method, path, body):
+    assert http_request(opa_server, method, path, body=body).status in {401, 403}
 
 
-def test_refused_writes_changed_nothing(secure_opa):
+def test_refused_writes_changed_nothing(opa_server):
     before = http_request(
-        secure_opa, "POST", DECISION, token=secure_opa.token, body={"input": SAMPLE_ACTIVITY}
+        opa_server, "POST", DECISION, token=opa_server.token, body={"input": SAMPLE_ACTIVITY}
     )
     for method, path, body in REFUSED:
         if method in {"PUT", "PATCH", "DELETE"}:
-            http_request(secure_opa, method, path, token=secure_opa.token, body=body)
+            http_request(opa_server, method, path, token=opa_server.token, body=body)
     after = http_request(
-        secure_opa, "POST", DECISION, token=secure_opa.token, body={"input": SAMPLE_ACTIVITY}
+        opa_server, "POST", DECISION, token=opa_server.token, body={"input": SAMPLE_ACTIVITY}
     )
     assert before.status == after.status == 200
     assert before.json() == after.json()
 
 
-def test_a_body_over_opas_cap_is_refused_before_evaluation(secure_opa):
+def test_a_body_over_opas_cap_is_refused_before_evaluation(opa_server):
     # OPA answers from the Content-Length alone, before reading the body: send the headers
     # and a first part of the body, then read its answer.
-    conn = http.client.HTTPConnection(secure_opa.host, secure_opa.port, timeout=30)
+    conn = http.client.HTTPConnection(opa_server.host, opa_server.port, timeout=30)
     try:
         conn.putrequest("POST", DECISION)
-        conn.putheader("Authorization", f"Bearer {secure_opa.token}")
+        conn.putheader("Authorization", f"Bearer {opa_server.token}")
         conn.putheader("Content-Type", "application/json")
         conn.putheader("Content-Length", str(limits.OPA_MAX_REQUEST_BYTES + 1))
         conn.endheaders(b'{"input": {"action": "use", "extensions": {"padding": "')
@@ -171,7 +171,7 @@ def test_a_body_over_opas_cap_is_refused_before_evaluation(secure_opa):
     assert b"result" not in text
 
 
-def test_a_gzip_bomb_is_refused_after_decompression(secure_opa):
+def test_a_gzip_bomb_is_refused_after_decompression(opa_server):
     # 20 MiB of JSON that compresses to a few KiB: the cap applies to what it inflates to.
     inflated = (
         b'{"input": {"action": "use", "extensions": {"p": "' + b" " * (20 * 1024 * 1024) + b'"}}}'
@@ -179,10 +179,10 @@ def test_a_gzip_bomb_is_refused_after_decompression(secure_opa):
     compressed = gzip.compress(inflated)
     assert len(compressed) < limits.OPA_MAX_REQUEST_BYTES // 100
     reply = http_request(
-        secure_opa,
+        opa_server,
         "POST",
         DECISION,
-        token=secure_opa.token,
+        token=opa_server.token,
         body=compressed,
         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
     )
@@ -191,18 +191,18 @@ def test_a_gzip_bomb_is_refused_after_decompression(secure_opa):
     assert b"result" not in reply.body
 
 
-def test_a_body_just_under_opas_cap_is_served(secure_opa):
+def test_a_body_just_under_opas_cap_is_served(opa_server):
     # the cap is for hostile bodies, not for the largest batch the client may send
     padding = "x" * (limits.MAX_BATCH_BYTES - 1024)
     body = {"input": {**SAMPLE_ACTIVITY, "extensions": {"padding": padding}}}
-    reply = http_request(secure_opa, "POST", DECISION, token=secure_opa.token, body=body)
+    reply = http_request(opa_server, "POST", DECISION, token=opa_server.token, body=body)
     assert reply.status == 200
     assert reply.json()["result"]["id"] == "sec-1"
 
 
-def test_a_chunked_body_over_the_cap_is_cut_off(secure_opa):
+def test_a_chunked_body_over_the_cap_is_cut_off(opa_server):
 
-    conn = http.client.HTTPConnection(secure_opa.host, secure_opa.port, timeout=30)
+    conn = http.client.HTTPConnection(opa_server.host, opa_server.port, timeout=30)
     chunk = b" " * (1024 * 1024)
 
     def chunks():
@@ -217,7 +217,7 @@ def test_a_chunked_body_over_the_cap_is_cut_off(secure_opa):
             DECISION,
             body=chunks(),
             headers={
-                "Authorization": f"Bearer {secure_opa.token}",
+                "Authorization": f"Bearer {opa_server.token}",
                 "Content-Type": "application/json",
             },
             encode_chunked=True,
@@ -232,7 +232,7 @@ def test_a_chunked_body_over_the_cap_is_cut_off(secure_opa):
         conn.close()
     assert status == 400
     assert b"result" not in text
-    assert http_request(secure_opa, "GET", "/health").status == 200
+    assert http_request(opa_server, "GET", "/health").status == 200
 
 
 def test_without_a_token_configured_only_decisions_are_open():

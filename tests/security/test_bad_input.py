@@ -111,11 +111,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def baseline(secure_opa, corpus) -> Run:
+def baseline(opa_server, corpus) -> Run:
     """A run on one good document: what the CLI costs anyway."""
     good = corpus / "good.jsonl"
     good.write_text(PERMITTED_JSON + "\n")
-    run = run_cli(secure_opa, good)
+    run = run_cli(opa_server, good)
     assert run.code == 0, run.stderr
     assert json.loads(run.stdout)["decision"] == "permit"
     return run
@@ -218,11 +218,11 @@ SINGLE_FILES: dict[str, tuple[str, bytes]] = {
 
 
 @pytest.mark.parametrize("case", sorted(SINGLE_FILES))
-def test_hostile_file_is_refused(secure_opa, corpus, baseline, case):
+def test_hostile_file_is_refused(opa_server, corpus, baseline, case):
     name, content = SINGLE_FILES[case]
     path = corpus / name
     path.write_bytes(content)
-    run = run_cli(secure_opa, path)
+    run = run_cli(opa_server, path)
     assert_refused(run, path)
     assert run.peak_rss_kib < baseline.peak_rss_kib + MEMORY_HEADROOM_KIB, (
         run.peak_rss_kib,
@@ -230,7 +230,7 @@ def test_hostile_file_is_refused(secure_opa, corpus, baseline, case):
     )
 
 
-def test_a_50_mb_line_is_refused_without_being_held(secure_opa, corpus, baseline):
+def test_a_50_mb_line_is_refused_without_being_held(opa_server, corpus, baseline):
     path = corpus / "fifty.jsonl"
     pad = 50 * MIB
     with path.open("wb") as f:
@@ -242,7 +242,7 @@ def test_a_50_mb_line_is_refused_without_being_held(secure_opa, corpus, baseline
         # the line after it is still read and decided: nothing is dropped, nothing doubled
         f.write(json.dumps({**PERMITTED, "id": "after"}).encode() + b"\n")
     assert path.stat().st_size > 50 * MIB
-    run = run_cli(secure_opa, path)
+    run = run_cli(opa_server, path)
     assert run.code == 2
     assert "Traceback" not in run.stderr
     assert f"{path}, line 1" in run.stderr
@@ -313,10 +313,10 @@ UNKNOWN_ENUMS: list[dict[str, object]] = [
     ("name", "documents"),
     [("wrong-types.jsonl", WRONG_TYPES), ("unknown-enums.jsonl", UNKNOWN_ENUMS)],
 )
-def test_every_malformed_field_gets_an_invalid_decision(secure_opa, corpus, name, documents):
+def test_every_malformed_field_gets_an_invalid_decision(opa_server, corpus, name, documents):
     path = corpus / name
     path.write_text("".join(json.dumps(doc) + "\n" for doc in documents))
-    run = run_cli(secure_opa, path)
+    run = run_cli(opa_server, path)
     decisions = assert_refused(run, path, documents=len(documents))
     assert len(decisions) == len(documents)
     for number, decision in enumerate(decisions, start=1):

@@ -149,13 +149,13 @@ def client(
         conn.close()
 
 
-def test_eight_clients_get_identical_decisions_and_no_errors(secure_opa):
-    assert secure_opa.token is not None
+def test_eight_clients_get_identical_decisions_and_no_errors(opa_server):
+    assert opa_server.token is not None
     # The reference answers, asked one at a time before the load starts.
-    conn = http.client.HTTPConnection(secure_opa.host, secure_opa.port, timeout=30)
+    conn = http.client.HTTPConnection(opa_server.host, opa_server.port, timeout=30)
     try:
         expected = {
-            label: json.dumps(post(conn, secure_opa.token, path, body), sort_keys=True)
+            label: json.dumps(post(conn, opa_server.token, path, body), sort_keys=True)
             for label, path, body in (request_for(i) for i in range(len(INPUTS) + 1))
         }
     finally:
@@ -170,7 +170,7 @@ def test_eight_clients_get_identical_decisions_and_no_errors(secure_opa):
     tallies = [Tally() for _ in range(CLIENTS)]
     threads = [
         threading.Thread(
-            target=client, args=(secure_opa, n, expected, start, tallies[n]), daemon=True
+            target=client, args=(opa_server, n, expected, start, tallies[n]), daemon=True
         )
         for n in range(CLIENTS)
     ]
@@ -187,7 +187,7 @@ def test_eight_clients_get_identical_decisions_and_no_errors(secure_opa):
         assert set(tally.answers) == set(expected)
     if not SOAK:
         assert sum(t.requests for t in tallies) == CLIENTS * REQUESTS_PER_CLIENT
-    assert secure_opa.process is not None
-    assert secure_opa.process.poll() is None, "OPA died under load"
+    assert opa_server.process is not None
+    assert opa_server.process.poll() is None, "OPA died under load"
     total = sum(t.requests for t in tallies)
     print(f"\nload: {CLIENTS} clients, {total} requests, 0 errors, 1 answer per input")
