@@ -367,16 +367,23 @@ def explain_text(result: Result, clauses: Iterable[Clause], *, width: int = 100)
     for clause in clauses:
         lines.append("")
         lines.append(f"{clause.id}  {clause.short_title}")
-        if clause.official:
-            source = f" ({clause.official_source})" if clause.official_source else ""
-            lines += _wrap(f"Official text{source}: “{clause.official}”", "  ", width)
-        if clause.article:
-            lines += _wrap(f"Article: “{clause.article}”", "  ", width)
+        lines += _wording(clause, width)
         lines += [f"  → {line}" for line in _findings(decision, clause)]
     if decision.obligations:
         lines += ["", "Obligations:"]
         lines += [f"  - {o.clause}: {o.message}" for o in decision.obligations]
     return "\n".join(lines)
+
+
+def _wording(clause: Clause, width: int) -> list[str]:
+    """The clause's official text and the article's, as its METADATA quotes them."""
+    lines: list[str] = []
+    if clause.official:
+        source = f" ({clause.official_source})" if clause.official_source else ""
+        lines += _wrap(f"Official text{source}: “{clause.official}”", "  ", width)
+    if clause.article:
+        lines += _wrap(f"Article: “{clause.article}”", "  ", width)
+    return lines
 
 
 def _findings(decision: Decision, clause: Clause) -> list[str]:
@@ -406,11 +413,7 @@ def clauses_text(clauses: Iterable[Clause], *, width: int = 100) -> str:
         lines.append(f"{clause.id}  {clause.short_title}")
         if clause.applies_to:
             lines.append(f"  applies to: {', '.join(clause.applies_to)}")
-        if clause.official:
-            source = f" ({clause.official_source})" if clause.official_source else ""
-            lines += _wrap(f"Official text{source}: “{clause.official}”", "  ", width)
-        if clause.article:
-            lines += _wrap(f"Article: “{clause.article}”", "  ", width)
+        lines += _wording(clause, width)
         lines += [f"  source: {ref}" for ref, _ in clause.references if ref]
         lines.append(f"  policy: {clause.package} ({_relative(clause.file)})")
     return "\n".join(lines)

@@ -96,6 +96,18 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def healthy(host: str, port: int) -> bool:
+    """Whether an OPA on host:port answers GET /health with 200 (open without a token)."""
+    conn = http.client.HTTPConnection(host, port, timeout=1.0)
+    try:
+        conn.request("GET", "/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
 class LocalOpa:
     """A private OPA server process, as a context manager.
 
@@ -310,11 +322,4 @@ class LocalOpa:
             delay = min(delay * 2, 0.25)
 
     def _healthy(self) -> bool:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=1.0)
-        try:
-            conn.request("GET", "/health")
-            return conn.getresponse().status == 200
-        except OSError:
-            return False
-        finally:
-            conn.close()
+        return healthy(self.host, self.port)

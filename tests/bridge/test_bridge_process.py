@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bridge.exit_codes import ExitCode
-from bridge.server import free_port
+from bridge.server import free_port, healthy
 
 pytestmark = pytest.mark.opa
 
@@ -135,17 +135,6 @@ def _post(port: int, token: str | None) -> int:
         conn.close()
 
 
-def _healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-    try:
-        conn.request("GET", "/health")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 def test_serve_runs_a_locked_down_opa_until_ctrl_c():
     port = free_port()
     proc = subprocess.Popen(
@@ -155,14 +144,14 @@ def test_serve_runs_a_locked_down_opa_until_ctrl_c():
         env=os.environ | {"APL_OPA_TOKEN": "serve-test-token"},
     )
     try:
-        wait_for(lambda: _healthy(port))
+        wait_for(lambda: healthy("127.0.0.1", port))
         assert _post(port, "serve-test-token") == 200
         assert _post(port, None) == 401
         assert _post(port, "wrong") == 401
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         assert proc.returncode == 0
-        assert not _healthy(port)
+        assert not healthy("127.0.0.1", port)
     finally:
         if proc.poll() is None:
             proc.kill()
