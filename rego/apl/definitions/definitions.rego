@@ -165,8 +165,6 @@ location_status(location) := _verdict({
 	_by_coordinates(location),
 })
 
-contested(location) if location_status(location) == "contested"
-
 _verdict(views) := "contested" if {
 	"on" in views
 	"off" in views
