@@ -8,9 +8,9 @@
 #   clause: P2
 #   regime: us-apl-2020
 #   silent: "No clause found. The 2014 texts had none either."
-#   silent_source: REGIMES.md, section 4 (clause table)
+#   silent_source: REGIMES.md section 4, clause table
 #   official: "No clause found. The 2014 texts had none either."
-#   official_source: REGIMES.md, section 4 (clause table)
+#   official_source: REGIMES.md section 4, clause table
 package apl.regimes.us_apl_2020.p2_transfer
 
 import data.apl.definitions

@@ -9,9 +9,9 @@
 #   clause: P4
 #   regime: us-apl-2020
 #   silent: "The 2014 assist restriction fell with PPD-37; the 2020 memo has no assist clause (as far as the excerpts show)."
-#   silent_source: REGIMES.md, section 4 (clause table)
+#   silent_source: REGIMES.md section 4, clause table
 #   official: "The 2014 assist restriction fell with PPD-37; the 2020 memo has no assist clause (as far as the excerpts show)."
-#   official_source: REGIMES.md, section 4 (clause table)
+#   official_source: REGIMES.md section 4, clause table
 package apl.regimes.us_apl_2020.p4_assist
 
 import data.apl.definitions

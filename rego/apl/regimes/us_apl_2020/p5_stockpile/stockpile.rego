@@ -11,9 +11,9 @@
 #   clause: P5
 #   regime: us-apl-2020
 #   silent: "The 2014 duty to destroy stock not needed for Korea fell with PPD-37 (inference)."
-#   silent_source: REGIMES.md, section 4 (clause table)
+#   silent_source: REGIMES.md section 4, clause table
 #   official: "The 2014 duty to destroy stock not needed for Korea fell with PPD-37 (inference)."
-#   official_source: REGIMES.md, section 4 (clause table)
+#   official_source: REGIMES.md section 4, clause table
 package apl.regimes.us_apl_2020.p5_stockpile
 
 import data.apl.definitions

@@ -8,9 +8,9 @@
 #   clause: P1
 #   regime: us-apl-2025-interim
 #   silent: "only excerpts; develop, transfer, assist and hand-emplaced mines are unknown"
-#   silent_source: REGIMES.md, section 11 (open questions)
+#   silent_source: REGIMES.md section 11, open questions
 #   official: "only excerpts; develop, transfer, assist and hand-emplaced mines are unknown"
-#   official_source: REGIMES.md, section 11 (open questions)
+#   official_source: REGIMES.md section 11, open questions
 package apl.regimes.us_apl_2025_interim.p1_develop
 
 import data.apl.definitions
@@ -21,4 +21,4 @@ review contains lib.silent(rego.metadata.chain(), sprintf("the %s of anti-person
 	topics.touches_p1
 }
 
-_what := {"develop": "development", "produce": "production", "acquire": "acquisition", "research": "research (which may be development)"}
+_what := {"develop": "development", "produce": "production", "acquire": "acquisition", "research": "research, which may be development,"}

@@ -8,9 +8,9 @@
 #   clause: P2
 #   regime: us-apl-2025-interim
 #   silent: "only excerpts; develop, transfer, assist and hand-emplaced mines are unknown"
-#   silent_source: REGIMES.md, section 11 (open questions)
+#   silent_source: REGIMES.md section 11, open questions
 #   official: "only excerpts; develop, transfer, assist and hand-emplaced mines are unknown"
-#   official_source: REGIMES.md, section 11 (open questions)
+#   official_source: REGIMES.md section 11, open questions
 package apl.regimes.us_apl_2025_interim.p2_transfer
 
 import data.apl.definitions

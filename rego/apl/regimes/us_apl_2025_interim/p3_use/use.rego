@@ -42,7 +42,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 review contains lib.review(rego.metadata.chain(), msg) if {
 	topics.touches_p3
 	not _remotely_delivered_persistent_or_unknown
-	msg := sprintf("use of anti-personnel mines (%s) %s: the interim policy's reported text covers only remotely delivered mines that do not self-destruct, and lifting geographic limits is reported as an objective, not a rule; a person must decide", [definitions.subject_label, _how])
+	msg := sprintf("use of anti-personnel mines (%s) %s: the interim policy's reported text forbids only remotely delivered mines that do not self-destruct and self-deactivate, says nothing on where or when other use is allowed, and reports lifting geographic limits as an objective, not a rule; a person must decide", [definitions.subject_label, _how])
 }
 
 _remotely_delivered if {
