@@ -98,3 +98,7 @@ test_a_stock_of_unknown_persistence_goes_to_review if {
 	r := p5_stockpile.review with input as {"action": "stockpile", "munition": {"category": "mixed"}}
 	r == {{"clause": "P5", "message": "whether these anti-personnel mines (mixed munition) self-destruct is not known, and under us-apl-2020 it decides (a non-persistent stock complies; on a persistent one the regime has no text)"}}
 }
+
+test_assisting_research_on_clearance_touches_nothing if {
+	count(p4_assist.review) == 0 with input as {"action": "assist", "assisted_activity": {"action": "research", "purpose": "mine_clearance", "munition": {"model": "M16"}}}
+}

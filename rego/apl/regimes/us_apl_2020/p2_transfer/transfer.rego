@@ -1,8 +1,8 @@
 # METADATA
 # title: P2 — Transfer of APL (2020, no text)
 # description: |
-#   The 2020 memo, as far as its quoted fragments show, has no transfer clause, and the 2014
-#   texts had none either (REGIMES.md section 4); the export moratorium's status after 2008
+#   The 2020 memo, as far as its quoted fragments show, has no transfer clause: "No clause
+#   found. The 2014 texts had none either." (REGIMES.md section 4); the export moratorium's status after 2008
 #   is not sourced. Every transfer of APL is review under this regime.
 # custom:
 #   clause: P2
