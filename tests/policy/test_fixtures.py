@@ -97,7 +97,9 @@ def test_scenario(opa: OpaConnection, key, scenario):
     if key.startswith(tuple(f"{r['id']}/" for r in REGIMES)) and decision["decision"] not in (
         "not_applicable",
     ):
-        assert decision["policy"]["id"] == key.split("/")[0], "a regime's fixture is decided under it"
+        assert decision["policy"]["id"] == key.split("/")[0], (
+            "a regime's fixture is decided under it"
+        )
 
 
 @pytest.mark.opa
