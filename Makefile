@@ -136,3 +136,8 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- regimes: the cost of a decision before and after them -----------------------------
+.PHONY: bench-regimes
+bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
+	$(PY) bench/regime_cost.py
