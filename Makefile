@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
+test: check-rego test-rego check-py test-perf test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -141,3 +141,33 @@ bench: bench-tools ## measure against the floors and peers (bench/results/latest
 .PHONY: bench-regimes
 bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
 	$(PY) bench/regime_cost.py
+
+# --- perf: instruction counts and golden decisions ------------------------------------
+# The harness is a small Go program on OPA's own `rego` package; its go.mod must pin the
+# same OPA as OPA_VERSION above (checked here, so the counts are the shipped OPA's).
+INSTRUCTIONS := $(BIN)/instructions
+
+$(INSTRUCTIONS): bench/instructions/main.go bench/instructions/go.mod bench/instructions/go.sum
+	@grep -q 'github.com/open-policy-agent/opa $(OPA_VERSION)$$' bench/instructions/go.mod \
+	  || { echo "bench/instructions/go.mod does not pin OPA $(OPA_VERSION)"; exit 1; }
+	mkdir -p $(BIN)
+	cd bench/instructions && CGO_ENABLED=0 go build -o $(INSTRUCTIONS) .
+
+.PHONY: instructions-harness
+instructions-harness: $(INSTRUCTIONS) ## build the Go harness that evaluates with OPA's rego package (bin/instructions)
+
+.PHONY: bench-instructions
+bench-instructions: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## count instructions per decision, baseline vs now, under valgrind (about 5-10 min)
+	@command -v valgrind >/dev/null || apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends valgrind
+	$(PY) bench/instructions.py
+
+.PHONY: golden
+golden: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## every fixture and 100,000 documents: baseline and new policy decide identically
+	$(PY) bench/golden.py --docs 100000
+
+.PHONY: test-perf
+test-perf: $(INSTRUCTIONS)
+
+.PHONY: peninsula-bands
+peninsula-bands: $(VENV_STAMP) ## regenerate rego/apl/definitions/peninsula/bands/data.json from the outlines
+	$(PY) tools/peninsula_bands.py

@@ -1,0 +1,220 @@
+"""Count the instructions OPA executes per decision: the baseline policy and the working tree
+side by side, in one run, beside two floors. Wall-clock rates on the shared 2-core machines
+swing by 2x from run to run; instruction counts under valgrind do not.
+
+    python bench/instructions.py [--reps 40] [--mix 200]
+
+Every case is evaluated with OPA's own `rego` package at the pinned version, by the Go
+harness in bench/instructions/ (bin/instructions), under `valgrind --tool=callgrind
+--dump-before=main.mark`: the harness calls `mark` between phases, so callgrind's counts
+are split per case, all threads (the garbage collector's included) summed. A collection
+forced between cases is billed to neither; the collections a case triggers itself are
+billed to it, with the GOGC that OPA is shipped with (bridge.opa_runtime.OPA_GOGC).
+
+Writes bench/results/instructions.json and merges its figures into
+bench/results/latest.json (instructions_per_doc, instructions_baseline_per_doc,
+trivial_instructions, result_object_instructions, instructions_by_kind), and rewrites the
+table between the markers in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bridge.opa_runtime import OPA_GOGC  # noqa: E402 (the one place the shipped GOGC lives)
+
+BASELINE = ROOT / "bench" / "baseline" / "bundle.tar.gz"
+FLOORS = ROOT / "bench" / "instructions" / "floors"
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- instructions:begin -->", "<!-- instructions:end -->"
+
+# One document per input kind: what the issue names, written as a service would send them.
+KINDS: dict[str, dict[str, Any]] = {
+    "use": {"id": "k-use", "action": "use", "actor": "US", "date": "2024-03-01",
+            "munition": {"model": "M14", "quantity": 100}, "location": {"country": "DE"}},
+    "use with coordinates": {"id": "k-coords", "action": "use", "actor": "US", "date": "2024-03-01",
+                             "munition": {"model": "M16"},
+                             "location": {"coordinates": {"lat": 37.5665, "lon": 126.978}}},
+    "contested location": {"id": "k-contested", "action": "use", "actor": "US", "date": "2024-03-01",
+                           "munition": {"model": "M14"},
+                           "location": {"country": "JP", "coordinates": {"lat": 37.9560, "lon": 126.6770}}},
+    "transfer": {"id": "k-transfer", "action": "transfer", "actor": "US", "date": "2024-03-01",
+                 "munition": {"model": "M16", "quantity": 40}, "recipient": "UA",
+                 "purpose": "military_operations"},
+    "assist": {"id": "k-assist", "action": "assist", "actor": "US", "date": "2024-03-01", "mode": "assist",
+               "assisted_activity": {"action": "use", "actor": "UA", "munition": {"model": "PMN-2"},
+                                     "location": {"country": "UA"}}},
+    "stockpile": {"id": "k-stockpile", "action": "stockpile", "actor": "US", "date": "2024-03-01",
+                  "munition": {"model": "M14", "quantity": 5000}, "purpose": "defense_of_rok",
+                  "location": {"country": "US"}},
+    "invalid": {"id": "k-invalid", "action": "usee", "date": "2024-13-01",
+                "munition": {"model": "", "quantity": 0}, "location": {"country": "de"}},
+}
+
+
+def _run(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, check=True, text=True, capture_output=True, **kw)
+
+
+def build_tree_bundle(opa: str, out: Path) -> None:
+    _run([opa, "build", "--bundle", str(ROOT / "rego"), "--ignore", "*_test.rego",
+          "--revision", "working-tree", "--output", str(out)])
+
+
+def mix_documents(count: int, seed: int | None) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "mix.jsonl"
+        argv = [sys.executable, str(ROOT / "bench" / "generate.py"), "--docs", str(count), "--out", str(out)]
+        if seed is not None:
+            argv += ["--seed", str(seed)]
+        _run(argv)
+        return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_reps: int) -> list[dict[str, Any]]:
+    """One run per policy, so that each process holds one compiled policy as a served OPA
+    does (the collector's work per cycle grows with the live heap)."""
+    runs = []
+    for policy, bundle in (("baseline", BASELINE), ("new", new)):
+        cases: list[dict[str, Any]] = [
+            {"policy": policy, "label": f"{policy}/{kind}", "query": "data.apl.decision",
+             "input": doc, "docs": 1, "reps": reps}
+            for kind, doc in KINDS.items()
+        ]
+        cases.append({"policy": policy, "label": f"{policy}/mix", "query": "data.apl.batch",
+                      "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps})
+        runs.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases, "warmup": 3})
+    runs.append({
+        "policies": [{"name": "floors", "bundle": str(floors)}],
+        "cases": [
+            {"policy": "floors", "label": "floor/trivial", "query": "data.floor.allow",
+             "input": KINDS["use"], "docs": 1, "reps": reps},
+            {"policy": "floors", "label": "floor/result", "query": "data.floor.decision",
+             "input": KINDS["use"], "docs": 1, "reps": reps},
+        ],
+        "warmup": 3,
+    })
+    return runs
+
+
+def callgrind(harness: str, plan_path: Path, work: Path) -> dict[str, int]:
+    """Run the harness under callgrind: instructions per case."""
+    for old in work.glob("callgrind.out*"):
+        old.unlink()
+    out = work / "callgrind.out"
+    # asyncpreemptoff: Go's preemption signals crash callgrind; it changes no work done.
+    env = dict(os.environ, GOGC=OPA_GOGC, GOMAXPROCS="1", GODEBUG="asyncpreemptoff=1")
+    proc = _run(["valgrind", "--tool=callgrind", "--dump-before=main.mark", "--dump-instr=no",
+                 f"--callgrind-out-file={out}", harness, "count", str(plan_path)], env=env)
+    marks = [line[5:] for line in proc.stdout.splitlines() if line.startswith("mark ")]
+    dumps = sorted(work.glob("callgrind.out.*"), key=lambda p: int(p.suffix[1:]))
+    if len(dumps) < len(marks):
+        raise SystemExit(f"{len(marks)} phases but {len(dumps)} callgrind dumps")
+    counts = {}
+    # Dump i holds the work done before the i-th mark, whose label the harness printed i-th.
+    for label, dump in zip(marks, dumps, strict=False):
+        match = re.search(r"^summary: (\d+)", dump.read_text(errors="replace"), re.M)
+        if not match:
+            raise SystemExit(f"no summary in {dump}")
+        if label.startswith("case "):
+            counts[label[5:]] = int(match.group(1))
+    return counts
+
+
+def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None) -> dict[str, Any]:
+    opa = os.environ.get("APL_OPA_BIN", str(ROOT / "bin" / "opa"))
+    harness = str(ROOT / "bin" / "instructions")
+    mix = mix_documents(mix_docs, seed)
+    per_case: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        new = work / "new.tar.gz"
+        build_tree_bundle(opa, new)
+        floors = work / "floors.tar.gz"
+        _run([opa, "build", "--bundle", str(FLOORS), "--output", str(floors)])
+        for i, spec in enumerate(plans(new, floors, reps, mix, mix_reps)):
+            plan_path = work / f"plan-{i}.json"
+            plan_path.write_text(json.dumps(spec))
+            counts = callgrind(harness, plan_path, work)
+            for case in spec["cases"]:
+                per_case[case["label"]] = counts[case["label"]] / (case["reps"] * case["docs"])
+    kinds = {kind: {"baseline": round(per_case[f"baseline/{kind}"]), "new": round(per_case[f"new/{kind}"])}
+             for kind in KINDS}
+    return {
+        "instructions_per_doc": round(per_case["new/mix"]),
+        "instructions_baseline_per_doc": round(per_case["baseline/mix"]),
+        "instructions_over_baseline": round(per_case["new/mix"] / per_case["baseline/mix"], 3),
+        "trivial_instructions": round(per_case["floor/trivial"]),
+        "result_object_instructions": round(per_case["floor/result"]),
+        "instructions_by_kind": kinds,
+        "instructions_settings": {
+            "gogc": OPA_GOGC, "gomaxprocs": 1, "reps": reps, "mix_docs": mix_docs,
+            "mix_reps": mix_reps, "mix_seed": seed, "tool": "valgrind --tool=callgrind",
+            "baseline": str(BASELINE.relative_to(ROOT)),
+        },
+    }
+
+
+def table(r: dict[str, Any]) -> str:
+    st = r["instructions_settings"]
+    lines = [
+        f"Instructions per evaluation counted by valgrind (callgrind), baseline (`{st['baseline']}`)",
+        f"and working tree in the same run, one policy per process, GOGC={st['gogc']} (the shipped",
+        f"setting), GOMAXPROCS=1. Per input kind: {st['reps']} evaluations of one document after a",
+        "forced collection (at GOGC=400 the heap may grow to 5x the live heap before the next, so",
+        f"these are mostly the evaluation alone); the mix: `data.apl.batch` over {st['mix_docs']} documents",
+        f"of bench/generate.py x {st['mix_reps']}, the collections it triggers billed to it.",
+        "",
+        "| input | baseline | now | now / baseline |",
+        "|---|---:|---:|---:|",
+    ]
+    for kind, v in r["instructions_by_kind"].items():
+        lines.append(f"| `data.apl.decision`, {kind} | {v['baseline']:,} | {v['new']:,} | "
+                     f"{v['new'] / v['baseline']:.2f} |")
+    lines.append(f"| `data.apl.batch`, per document of the bench mix (GC on) | {r['instructions_baseline_per_doc']:,} "
+                 f"| {r['instructions_per_doc']:,} | {r['instructions_over_baseline']:.2f} |")
+    lines.append(f"| floor: `allow if input.action == \"use\"` | | {r['trivial_instructions']:,} | |")
+    lines.append(f"| floor: a policy that only builds a result of the same shape | | {r['result_object_instructions']:,} | |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=40, help="evaluations of each single document")
+    parser.add_argument("--mix", type=int, default=200, help="documents in the bench mix's batch")
+    parser.add_argument("--mix-reps", type=int, default=2, help="evaluations of the whole batch")
+    parser.add_argument("--seed", type=int, default=None, help="bench/generate.py seed (its default if unset)")
+    args = parser.parse_args(argv)
+    started = time.time()
+    r = measure(args.reps, args.mix, args.mix_reps, args.seed)
+    r["instructions_settings"]["seconds"] = round(time.time() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "instructions.json").write_text(json.dumps(r, indent=2) + "\n")
+    latest = RESULTS / "latest.json"
+    merged = json.loads(latest.read_text()) if latest.exists() else {}
+    merged.update(r)
+    latest.write_text(json.dumps(merged, indent=2) + "\n")
+    text = DOC.read_text() if DOC.exists() else ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + BEGIN + "\n" + table(r) + "\n" + END + rest.split(END, 1)[1]
+        DOC.write_text(text)
+    print(table(r))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
