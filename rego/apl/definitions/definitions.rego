@@ -226,21 +226,22 @@ _by_coordinates(location) := "on" if {
 
 # Ray casting against each area's outline, after a check against its bounding box (kept
 # in the data as GeoJSON does, [min lon, min lat, max lon, max lat]): a point is inside
-# when a ray from it eastwards crosses the outline an odd number of times. The edges are
-# walked in place, with nothing built per query: this runs for every document that gives
+# when a ray from it eastwards crosses the outline an odd number of times. Only the edges
+# of the point's latitude band are walked (peninsula/bands, precomputed from the outline
+# by tools/peninsula_bands.py: every edge that reaches into the band, so every edge the
+# ray can cross), with nothing built per query: this runs for every document that gives
 # coordinates.
 inside(coordinates) if {
-	some area in peninsula.areas
+	some j, area in peninsula.areas
 	coordinates.lon >= area.bbox[0]
 	coordinates.lat >= area.bbox[1]
 	coordinates.lon <= area.bbox[2]
 	coordinates.lat <= area.bbox[3]
-	n := count(area.polygon)
-	crossings := count([i |
-		some i, a in area.polygon
-		b := area.polygon[(i + 1) % n]
-		_straddles(a[1], b[1], coordinates.lat)
-		coordinates.lon < a[0] + (((coordinates.lat - a[1]) * (b[0] - a[0])) / (b[1] - a[1]))
+	edges := peninsula.bands.edges[j][floor((coordinates.lat - area.bbox[1]) / peninsula.bands.band_degrees)]
+	crossings := count([e |
+		some e in edges
+		_straddles(e[1], e[3], coordinates.lat)
+		coordinates.lon < e[0] + (((coordinates.lat - e[1]) * (e[2] - e[0])) / (e[3] - e[1]))
 	])
 	crossings % 2 == 1
 } else := false
