@@ -37,7 +37,9 @@ default decision := {
 	"notices": [],
 }
 
+# The error list is built only for a document the fast check does not pass as valid.
 decision := _invalid if {
+	not validation.valid
 	count(validation.errors) > 0
 } else := _not_applicable if {
 	_out_of_scope

@@ -255,3 +255,102 @@ _within(value, limit) if {
 
 # The key is present, whatever its value (false and null included).
 _has(obj, key) if _ = obj[key]
+
+# --- the fast path: is the document valid? ------------------------------------------------
+
+# True when the document has no error at all, found without building the error list: most
+# documents are valid, and the list (each field checked into a set of messages) costs far
+# more than a yes. It checks the same contract as `errors`, field by field, so that `valid`
+# implies `errors` is empty; where it does not hold, the decision computes `errors` and
+# that list alone decides (so a document `valid` misjudged would still get its list).
+valid if {
+	is_object(input)
+	assist := input.action == "assist"
+	_valid_top(input, assist)
+	_valid_fields(input, assist)
+}
+
+# What the document must have (see _required): a munition for every action but an assist;
+# for an assist, a valid assisted activity: itself no assist, with a munition, and no regime.
+_valid_top(doc, false) if _has(doc, "munition")
+
+_valid_top(doc, true) if {
+	nested := doc.assisted_activity
+	nested.action != "assist"
+	_has(nested, "munition")
+	not _has(nested, "regime")
+	_valid_fields(nested, false)
+}
+
+_valid_fields(doc, assist) if {
+	every key, value in doc {
+		_ok(key, value, assist)
+	}
+}
+
+_ok("id", value, _) if is_string(value)
+
+_ok("action", value, _) if value in actions
+
+_ok("actor", value, _) if _country(value)
+
+_ok("recipient", value, _) if _country(value)
+
+_ok("date", value, _) if _date(value)
+
+_ok("purpose", value, _) if value in purposes
+
+_ok("munition", value, _) if {
+	is_object(value)
+	every key, v in value {
+		_munition_ok(key, v)
+	}
+}
+
+_ok("location", value, _) if {
+	is_object(value)
+	every key, v in value {
+		_location_ok(key, v)
+	}
+}
+
+_ok("mode", value, true) if value in modes
+
+_ok("assisted_activity", value, true) if is_object(value)
+
+_ok("regional_security_assessment", value, _) if _text(value)
+
+_ok("regime", value, _) if value in regimes
+
+_ok("extensions", value, _) if is_object(value)
+
+_munition_ok("model", value) if _text(value)
+
+_munition_ok("category", value) if value in categories
+
+_munition_ok("activation", value) if value in activations
+
+_munition_ok("anti_handling_device", value) if is_boolean(value)
+
+_munition_ok("self_destructing", value) if is_boolean(value)
+
+_munition_ok("remotely_delivered", value) if is_boolean(value)
+
+_munition_ok("quantity", value) if _count(value)
+
+_location_ok("country", value) if _country(value)
+
+_location_ok("region", value) if _text(value)
+
+_location_ok("coordinates", value) if {
+	is_object(value)
+	_has(value, "lat")
+	_has(value, "lon")
+	every key, v in value {
+		_coordinate_ok(key, v)
+	}
+}
+
+_coordinate_ok("lat", value) if _within(value, 90)
+
+_coordinate_ok("lon", value) if _within(value, 180)
