@@ -168,6 +168,7 @@ golden: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## every fixture and 100,000 
 .PHONY: test-perf
 test-perf: $(INSTRUCTIONS)
 
-.PHONY: peninsula-bands
-peninsula-bands: $(VENV_STAMP) ## regenerate rego/apl/definitions/peninsula/bands/data.json from the outlines
+.PHONY: precomputed
+precomputed: $(VENV_STAMP) ## regenerate the policy's precomputed data (peninsula bands, munition aliases)
 	$(PY) tools/peninsula_bands.py
+	$(PY) tools/munition_aliases.py

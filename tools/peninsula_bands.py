@@ -51,7 +51,7 @@ def bands(areas: list[dict[str, Any]]) -> dict[str, Any]:
 
 def render() -> str:
     areas = yaml.safe_load(SOURCE.read_text())["areas"]
-    head = {"_generated": "by tools/peninsula_bands.py from ../data.yaml: do not edit (make peninsula-bands)"}
+    head = {"_generated": "by tools/peninsula_bands.py from ../data.yaml: do not edit (make precomputed)"}
     return json.dumps(head | bands(areas), separators=(",", ":")) + "\n"
 
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render()
     if args.check:
         if not TARGET.exists() or TARGET.read_text() != text:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run `make peninsula-bands`", file=sys.stderr)
+            print(f"{TARGET.relative_to(ROOT)} is stale: run `make precomputed`", file=sys.stderr)
             return 1
         return 0
     TARGET.parent.mkdir(parents=True, exist_ok=True)

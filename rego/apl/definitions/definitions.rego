@@ -24,6 +24,7 @@
 #   official_source: Ottawa Convention, Article 2(1)
 package apl.definitions
 
+import data.apl.definitions.munitions.aliases.by_name as aliases
 import data.apl.definitions.munitions.models
 import data.apl.definitions.peninsula
 import data.apl.lib
@@ -46,7 +47,8 @@ undetermined if classification.is_apl == null
 # Interpretation: model names match without regard to case, spaces or hyphens, as records
 # write them every way ("CBU-89/B", "cbu 89/b", "CBU89/B"); any other character counts.
 # The catalogue is keyed by each model's normalised main name; its other names
-# (`names`) are searched only when that key misses.
+# (`names`), normalised, are looked up only when that key misses (munitions/aliases,
+# precomputed from the catalogue by tools/munition_aliases.py).
 catalogue_entry(munition) := entry if {
 	is_string(munition.model)
 	entry := _catalogued(normalised_name(munition.model))
@@ -54,11 +56,7 @@ catalogue_entry(munition) := entry if {
 
 _catalogued(key) := entry if {
 	entry := models[key]
-} else := entry if {
-	some entry in models
-	some name in entry.names
-	normalised_name(name) == key
-}
+} else := models[aliases[key]]
 
 # "M18 Claymore" -> "M18CLAYMORE"; "CBU-89/B" -> "CBU89/B".
 normalised_name(name) := upper(replace(replace(name, "-", ""), " ", ""))

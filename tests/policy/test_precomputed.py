@@ -1,5 +1,5 @@
-"""The precomputed latitude bands of the peninsula's outlines are what the outlines give
-(tools/peninsula_bands.py; `make peninsula-bands` rewrites them)."""
+"""The policy's precomputed data (latitude bands of the peninsula's outlines, the
+catalogue's normalised other names) is what its sources give (`make precomputed`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_bands_are_not_stale() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "peninsula_bands.py"), "--check"],
+@pytest.mark.parametrize("tool", ["peninsula_bands.py", "munition_aliases.py"])
+def test_the_precomputed_data_is_not_stale(tool: str) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / tool), "--check"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
 
