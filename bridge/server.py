@@ -29,6 +29,7 @@ from typing import IO, Self
 
 from bridge.errors import OpaUnavailable
 from bridge.limits import opa_server_args
+from bridge.opa_runtime import opa_environment
 
 TOKEN_ENV = "APL_OPA_TOKEN"  # noqa: S105 - the variable's name, not a secret
 OPA_BIN_ENV = "APL_OPA_BIN"
@@ -269,8 +270,9 @@ class LocalOpa:
     # -- internals ----------------------------------------------------------
 
     def environment(self) -> dict[str, str]:
-        """The environment OPA runs with: ours, with the token (or none) in APL_OPA_TOKEN."""
-        env = dict(os.environ)
+        """The environment OPA runs with: ours, with the token (or none) in APL_OPA_TOKEN,
+        and the shipped Go runtime settings (bridge.opa_runtime) unless ours sets them."""
+        env = opa_environment()
         env.pop(TOKEN_ENV, None)
         if self.authz and self.token:
             env[TOKEN_ENV] = self.token

@@ -5,10 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from bridge.errors import OpaUnavailable
+from bridge.opa_runtime import OPA_GOGC
 from bridge.server import LocalOpa, find_opa, project_bundle
 
 
@@ -98,3 +100,15 @@ def test_stop_ends_the_process_and_restart_keeps_the_port():
     assert proc is not None
     assert proc.poll() is not None
     assert os.environ.get("APL_OPA_TOKEN") != token
+
+
+def test_opa_is_started_with_the_shipped_gogc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every OPA the bridge starts gets GOGC=400 (bridge.opa_runtime), unless the operator
+    set GOGC: the running process's own environment is read back from /proc."""
+    monkeypatch.delenv("GOGC", raising=False)
+    with LocalOpa() as opa:
+        assert opa.process is not None
+        environ = Path(f"/proc/{opa.process.pid}/environ").read_bytes().split(b"\0")
+        assert f"GOGC={OPA_GOGC}".encode() in environ
+    monkeypatch.setenv("GOGC", "150")
+    assert LocalOpa().environment()["GOGC"] == "150"

@@ -3,13 +3,25 @@ catalogue's normalised other names) is what its sources give (`make precomputed`
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tool(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize("tool", ["peninsula_bands.py", "munition_aliases.py"])
@@ -20,10 +32,7 @@ def test_the_precomputed_data_is_not_stale(tool: str) -> None:
 
 
 def test_every_edge_is_in_the_band_of_each_latitude_it_spans() -> None:
-    sys.path.insert(0, str(ROOT / "tools"))
-    import peninsula_bands as pb
-    import yaml
-
+    pb = _tool("peninsula_bands")
     areas = yaml.safe_load(pb.SOURCE.read_text())["areas"]
     table = pb.bands(areas)["edges"]
     for j, area in enumerate(areas):
