@@ -607,6 +607,11 @@ def serve_command(
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
+from bridge.fleet_cli import fleet_group  # noqa: E402 - registered after the core commands
+
+cli.add_command(fleet_group)
+
+
 # -- entry point -----------------------------------------------------------------------
 
 
