@@ -607,6 +607,11 @@ def serve_command(
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
+from bridge.audit.cli import audit  # noqa: E402 - each command module registers below its group
+
+cli.add_command(audit)
+
+
 # -- entry point -----------------------------------------------------------------------
 
 
