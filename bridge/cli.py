@@ -607,8 +607,10 @@ def serve_command(
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
-from bridge.fleet_cli import fleet_group  # noqa: E402 - registered after the core commands
+from bridge.audit.cli import audit  # noqa: E402 - each command module registers below its group
+from bridge.fleet_cli import fleet_group  # noqa: E402
 
+cli.add_command(audit)
 cli.add_command(fleet_group)
 
 
