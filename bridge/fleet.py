@@ -276,18 +276,38 @@ def _tail(path: Path, limit: int = 1500) -> str:
 
 def _spawn(argv: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:
     """Start a process of the fleet in its own session (it outlives this command and a
-    Ctrl-C in the terminal), its output appended to log. Returns its pid."""
+    Ctrl-C in the terminal), its output appended to log; its pid. (posix_spawn, not
+    Popen: no handle is left behind to warn that the process it started still runs.)"""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        process = subprocess.Popen(  # noqa: S603 - argv built by this module
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, str(log), flags, 0o644),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
+    try:
+        return os.posix_spawn(
+            argv[0],
             list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
+            dict(os.environ if env is None else env),
+            file_actions=actions,
+            setsid=True,
         )
-    return process.pid
+    except OSError as exc:
+        raise FleetError(f"cannot start {argv[0]}: {exc}") from None
+
+
+def _exited(pid: int | None, marker: str) -> bool:
+    """Whether a process of the fleet has ended. A child of this process is asked with
+    waitpid (which also reaps it): reading /proc while it is still in execve() can show
+    an empty command line."""
+    if not pid:
+        return True
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return not _process_alive(pid, marker)
+    return done == pid
 
 
 # -- the fleet -------------------------------------------------------------------------------
@@ -604,14 +624,15 @@ class Fleet:
             ],
             "nginx -t on the rendered bundle server config",
         )
-        self.pids["nginx"] = _spawn(
+        process = _spawn(
             [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(error_log), "-g", globals_],
             self.log_dir / "nginx.out",
         )
+        self.pids["nginx"] = process
         self._wait(
             "the bundle server (nginx)",
             lambda: _http_status(f"{self.bundle_server}/bundles/{BUNDLE_FILE}") == 200,
-            self.pids["nginx"],
+            process,
             error_log,
             timeout,
         )
@@ -623,7 +644,7 @@ class Fleet:
 
     def start_audit(self, timeout: float = 30.0) -> None:
         log = self.log_dir / "audit.log"
-        self.pids["audit"] = _spawn(
+        process = _spawn(
             [
                 sys.executable,
                 "-m",
@@ -637,10 +658,11 @@ class Fleet:
             ],
             log,
         )
+        self.pids["audit"] = process
         self._wait(
             "the audit collector (apl-policy audit serve)",
             lambda: _http_status(f"{self.audit_url}/health") == 200,
-            self.pids["audit"],
+            process,
             log,
             timeout,
         )
@@ -695,11 +717,12 @@ class Fleet:
         """Start (or restart) one replica on its ports; with `wait`, until its
         /health?bundles answers 200 (it has activated a bundle, downloaded or persisted)."""
         stop_process(replica.pid, self.marker)
-        replica.pid = _spawn(
+        process = _spawn(
             self.replica_command(replica),
             self.replica_log(replica),
             self.replica_environment(replica),
         )
+        replica.pid = process
         if wait:
             self.wait_replica(replica, timeout)
         if self.state_file.exists():
@@ -747,11 +770,12 @@ class Fleet:
         )
         _run([haproxy, "-c", "-q", "-f", str(conf)], "haproxy -c on the rendered config")
         log = self.log_dir / "haproxy.log"
-        self.pids["haproxy"] = _spawn([haproxy, "-f", str(conf)], log)
+        process = _spawn([haproxy, "-f", str(conf)], log)
+        self.pids["haproxy"] = process
         self._wait(
             "the load balancer (haproxy)",
             lambda: _http_status(f"{self.url}/health?bundles") == 200,
-            self.pids["haproxy"],
+            process,
             log,
             timeout,
         )
@@ -766,7 +790,7 @@ class Fleet:
     ) -> None:
         deadline = time.monotonic() + timeout
         while not ready():
-            if not _process_alive(pid, self.marker):
+            if _exited(pid, self.marker):
                 raise FleetError(f"{what} exited while starting: {_tail(log) or 'no output'}")
             if time.monotonic() > deadline:
                 raise FleetError(
