@@ -47,6 +47,7 @@ from bridge.render import (
     explain_text,
     make_renderer,
 )
+from bridge.replicas import DecisionClient, make_client
 from bridge.server import TOKEN_ENV, LocalOpa
 
 URL_ENV = "APL_OPA_URL"
@@ -126,11 +127,11 @@ class _RetryNotice:
 
 
 @contextlib.contextmanager
-def _opa_client(options: OpaOptions) -> Iterator[tuple[OpaPolicyClient, str]]:
+def _opa_client(options: OpaOptions) -> Iterator[tuple[DecisionClient, str]]:
     """A client for the server at --opa-url, or for a private OPA started for this run
     (the embedded default) and stopped when the block ends, whatever ends it."""
     if options.url:
-        client = OpaPolicyClient(
+        client = make_client(
             options.url,
             token=options.token,
             timeout=options.timeout,
@@ -178,7 +179,10 @@ def opa_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar=URL_ENV,
         show_envvar=True,
         metavar="URL",
-        help="An OPA serving the policy. Without it, a private OPA is started for the run.",
+        multiple=True,
+        callback=lambda _ctx, _param, urls: ",".join(urls) or None,
+        help="An OPA serving the policy; repeat it (or separate with commas) for replicas "
+        "to spread batches over. Without it, a private OPA is started for the run.",
     )(func)
 
 
