@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -67,6 +68,13 @@ def audit() -> None:
     help="Largest compressed upload accepted, in bytes (keep it above OPA's "
     "decision_logs.reporting.upload_size_limit_bytes).",
 )
+@click.option(
+    "--max-inflated",
+    type=click.IntRange(min=1024),
+    default=collector.DEFAULT_MAX_INFLATED,
+    show_default=True,
+    help="Largest upload once decompressed, in bytes.",
+)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--log-level",
@@ -74,7 +82,9 @@ def audit() -> None:
     default="warning",
     show_default=True,
 )
-def serve(db: str, addr: str, max_body: int, threads: int, log_level: str) -> None:
+def serve(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
+    db: str, addr: str, max_body: int, max_inflated: int, threads: int, log_level: str
+) -> None:
     """Receive OPA's decision logs (POST /logs) and status reports (POST /status) and
     store them; GET /health answers 200 while the store is reachable.
 
@@ -83,6 +93,9 @@ def serve(db: str, addr: str, max_body: int, threads: int, log_level: str) -> No
     each decision is stored once however often it is sent.
     """
     host, port = _split_addr(addr)
+    # A parent that blocked these while starting us (as AuditServer and LocalOpa do, so
+    # that an interrupt cannot orphan a child) passes the mask on: take them back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     logging.basicConfig(
         level=getattr(logging, log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -95,7 +108,7 @@ def serve(db: str, addr: str, max_body: int, threads: int, log_level: str) -> No
         _fail(str(exc), ExitCode.OPA_FAILURE)
         return
     faults = os.environ.get(collector.FAULTS_ENV) == "1"
-    app = collector.Collector(store, max_body=max_body, faults=faults)
+    app = collector.Collector(store, max_body=max_body, max_inflated=max_inflated, faults=faults)
 
     def ready(url: str) -> None:
         extra = f"; test fault switch on ({collector.FAULTS_ENV}=1)" if faults else ""

@@ -31,13 +31,15 @@ log = logging.getLogger("apl.audit")
 
 MIB = 1024 * 1024
 
-#: Largest compressed upload. OPA drops (never sends) an event larger than its
-#: `decision_logs.reporting.upload_size_limit_bytes`, so that setting must stay under
-#: this one: the fleet's OPA configuration sets it to 8 MiB.
+#: Largest compressed upload. OPA sends chunks of at most its
+#: `decision_logs.reporting.upload_size_limit_bytes` and drops (never sends) a single
+#: event larger than that, so the setting must be large enough for the biggest batch
+#: (4 MiB is ample for a batch at OPA's 8 MiB request cap) and stay under this one.
 DEFAULT_MAX_BODY = 32 * MIB
 
-#: Largest upload once decompressed: JSON of decisions compresses some 10 to 20 times.
-DEFAULT_MAX_INFLATED = 512 * MIB
+#: Largest upload once decompressed. Decision documents repeat their clause wording and
+#: compress some 10 to 30 times; a gzip bomb stops here.
+DEFAULT_MAX_INFLATED = 256 * MIB
 
 #: Status reports are small (a few KiB per bundle and plugin).
 MAX_STATUS_BYTES = 4 * MIB

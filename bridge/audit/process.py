@@ -65,6 +65,7 @@ class AuditServer:
         port: int | None = None,
         faults: bool = False,
         max_body: int | None = None,
+        max_inflated: int | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         self.db = db
@@ -73,6 +74,7 @@ class AuditServer:
         self.port = port or 0
         self.faults = faults
         self.max_body = max_body
+        self.max_inflated = max_inflated
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -95,9 +97,13 @@ class AuditServer:
         ]
         if self.max_body is not None:
             args += ["--max-body", str(self.max_body)]
+        if self.max_inflated is not None:
+            args += ["--max-inflated", str(self.max_inflated)]
         return args
 
     def start(self) -> Self:
+        """Start the collector and wait until it is healthy. Once it has run, it starts
+        again on the same port: OPA's configuration names that port."""
         if self.process is not None and self.process.poll() is None:
             return self
         attempts = 1 if self._fixed_port else 3
@@ -115,6 +121,7 @@ class AuditServer:
             except BaseException:
                 self.stop()
                 raise
+            self._fixed_port = True
             return self
         assert last is not None  # noqa: S101 - the loop ran and failed
         raise last
@@ -138,13 +145,9 @@ class AuditServer:
         self.process = None
 
     def restart(self) -> Self:
-        """Start again on the same port (OPA is configured with it)."""
+        """Stop, then start again on the same port."""
         self.stop()
-        fixed, self._fixed_port = self._fixed_port, True
-        try:
-            return self.start()
-        finally:
-            self._fixed_port = fixed
+        return self.start()
 
     def set_fault(self, status: int, seconds: float) -> None:
         """Make /logs and /status answer `status` for `seconds` (needs faults=True)."""
