@@ -111,10 +111,10 @@ def opa_fleet_config(polling: Polling, *, audit: bool) -> dict[str, Any]:
     return config
 
 
-def _run(argv: Sequence[str], what: str) -> str:
+def _run(argv: Sequence[str], what: str, cwd: Path | None = None) -> str:
     try:
         done = subprocess.run(  # noqa: S603 - our own tools, argv built here
-            list(argv), capture_output=True, text=True, check=False, timeout=120
+            list(argv), capture_output=True, text=True, check=False, timeout=120, cwd=cwd
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise FleetError(f"{what} failed: {exc}") from None
@@ -161,7 +161,8 @@ def new_revision() -> str:
 
 def build_signed_bundle(source: Path, signing_key: Path, revision: str, output: Path) -> None:
     """`opa build` of a bundle directory or .tar.gz, signed, test files left out, never
-    optimised (-O drops the METADATA that decisions quote)."""
+    optimised (-O drops the METADATA that decisions quote). Built from inside the source,
+    so the files are named /apl/... and no path of this machine ends up in the bundle."""
     with tempfile.TemporaryDirectory(prefix="apl-bundle-") as tmp:
         if source.is_file():
             tree = Path(tmp) / "src"
@@ -181,19 +182,20 @@ def build_signed_bundle(source: Path, signing_key: Path, revision: str, output: 
                 str(find_opa()),
                 "build",
                 "--bundle",
-                str(tree),
+                ".",
                 "--ignore",
                 "*_test.rego",
                 "--signing-key",
-                str(signing_key),
+                str(signing_key.resolve()),
                 "--signing-alg",
                 "RS256",
                 "--revision",
                 revision,
                 "--output",
-                str(output),
+                str(output.resolve()),
             ],
             f"building the bundle from {source}",
+            cwd=tree,
         )
 
 
@@ -211,7 +213,7 @@ def place_bundle(built: Path, bundle_dir: Path) -> Path:
     return target
 
 
-def _http_status(url: str, *, timeout: float = 1.0, headers: dict[str, str] | None = None) -> int:
+def http_status(url: str, *, timeout: float = 1.0, headers: dict[str, str] | None = None) -> int:
     """The status of GET url, or 0 when nothing answered."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
@@ -631,7 +633,7 @@ class Fleet:
         self.pids["nginx"] = process
         self._wait(
             "the bundle server (nginx)",
-            lambda: _http_status(f"{self.bundle_server}/bundles/{BUNDLE_FILE}") == 200,
+            lambda: http_status(f"{self.bundle_server}/bundles/{BUNDLE_FILE}") == 200,
             process,
             error_log,
             timeout,
@@ -661,7 +663,7 @@ class Fleet:
         self.pids["audit"] = process
         self._wait(
             "the audit collector (apl-policy audit serve)",
-            lambda: _http_status(f"{self.audit_url}/health") == 200,
+            lambda: http_status(f"{self.audit_url}/health") == 200,
             process,
             log,
             timeout,
@@ -731,7 +733,7 @@ class Fleet:
     def wait_replica(self, replica: Replica, timeout: float = 60.0) -> None:
         self._wait(
             f"replica {replica.name}",
-            lambda: _http_status(f"{replica.diagnostic_url}/health?bundles") == 200,
+            lambda: http_status(f"{replica.diagnostic_url}/health?bundles") == 200,
             replica.pid,
             self.replica_log(replica),
             timeout,
@@ -774,7 +776,7 @@ class Fleet:
         self.pids["haproxy"] = process
         self._wait(
             "the load balancer (haproxy)",
-            lambda: _http_status(f"{self.url}/health?bundles") == 200,
+            lambda: http_status(f"{self.url}/health?bundles") == 200,
             process,
             log,
             timeout,
@@ -831,7 +833,7 @@ class Fleet:
                     name=replica.name,
                     running=running,
                     healthy=running
-                    and _http_status(f"{replica.diagnostic_url}/health?bundles") == 200,
+                    and http_status(f"{replica.diagnostic_url}/health?bundles") == 200,
                     active_revision=bundle.get("active_revision"),
                     last_activation=bundle.get("last_successful_activation"),
                     last_request=bundle.get("last_request"),
