@@ -159,11 +159,15 @@ def new_revision() -> str:
     return f"{describe}-{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
 
 
-def build_signed_bundle(source: Path, signing_key: Path, revision: str, output: Path) -> None:
+def build_signed_bundle(
+    source: Path, signing_key: Path, revision: str, output: Path, key_id: str = KEY_ID
+) -> None:
     """`opa build` of a bundle directory or .tar.gz, signed, test files left out, never
     optimised (-O drops the METADATA that decisions quote). Built from inside the source,
     so the files are named /apl/... and no path of this machine ends up in the bundle."""
     with tempfile.TemporaryDirectory(prefix="apl-bundle-") as tmp:
+        claims = Path(tmp) / "claims.json"
+        claims.write_text(json.dumps({"keyid": key_id}), "utf-8")
         if source.is_file():
             tree = Path(tmp) / "src"
             try:
@@ -189,6 +193,9 @@ def build_signed_bundle(source: Path, signing_key: Path, revision: str, output: 
                 str(signing_key.resolve()),
                 "--signing-alg",
                 "RS256",
+                # The key's name under the replicas' `keys`, which picks the one to verify with.
+                "--claims-file",
+                str(claims),
                 "--revision",
                 revision,
                 "--output",

@@ -60,8 +60,11 @@ def test_the_chart_carries_deploys_opa_config_verbatim(rendered):
 def test_the_opa_config_enforces_signatures_and_persists(rendered):
     config = yaml.safe_load(OPA_CONFIG.read_text())
     bundle = config["bundles"]["apl"]
-    assert bundle["signing"]["keyid"] == KEY_ID
-    assert KEY_ID in config["keys"]
+    # Signing on: the block is there (even empty, it makes OPA verify every bundle); the
+    # key is chosen by the bundle's keyid claim among `keys`, so it is not pinned here.
+    assert isinstance(bundle["signing"], dict)
+    assert "keyid" not in bundle["signing"]
+    assert set(config["keys"]) == {KEY_ID}
     assert bundle["persist"] is True
     assert config["decision_logs"]["service"] == "audit"
     assert config["status"]["service"] == "audit"
