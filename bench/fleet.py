@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def _logged(fleet: Fleet) -> int:
 
 def measure(  # noqa: PLR0913 - the bench's settings, passed on
     *, wrk: str, bodies: Path, work: Path, seconds: float, reps: int, connections: int = 4,
-    log: Any = print,
+    log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Start the three fleets, measure, stop them; the figures and counts as a dict."""
     duration = max(1, round(seconds))
