@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
+test: audit-deps check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -136,3 +136,19 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- audit store: the collector OPA's decision logs go to --------------------------
+# Its tests start a throwaway PostgreSQL cluster from Debian's server binaries.
+.PHONY: audit-deps
+audit-deps: ## install what the audit tests need: Debian's postgresql (initdb, pg_ctl), if missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy postgresql | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends postgresql; \
+	fi
+
+.PHONY: audit-bench
+audit-bench: audit-deps $(VENV_STAMP) ## events/s the collector stores, on SQLite and PostgreSQL
+	$(PY) bench/audit_throughput.py

@@ -24,7 +24,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.audit.events import UploadError, gunzip, parse_json, replica_of, rows_of_upload
+from bridge.audit.events import (
+    UploadError,
+    gunzip,
+    iter_unique,
+    parse_json,
+    replica_of,
+    rows_of_upload,
+)
 from bridge.audit.store import StatusReport, Store, StoreUnavailableError
 
 log = logging.getLogger("apl.audit")
@@ -151,7 +158,7 @@ class Collector:
         try:
             body = self._read(environ, self.max_body)
             events = parse_json(gunzip(body, self.max_inflated), "the decompressed body")
-            rows = rows_of_upload(events)
+            rows = list(iter_unique(rows_of_upload(events)))
             assert isinstance(events, list)  # noqa: S101 - rows_of_upload refused anything else
         except UploadError as exc:
             log.warning("refused an upload from %s: %s", environ.get("REMOTE_ADDR"), exc)

@@ -42,6 +42,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_store_url(request.param, tmp_path, request)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A fresh store shared by the tests of one module (one per backend)."""
+    return new_store_url(request.param, tmp_path_factory.mktemp("audit"), request)
+
+
 @pytest.fixture
 def collector(store_url: str) -> Iterator[AuditServer]:
     with AuditServer(store_url, faults=True) as server:

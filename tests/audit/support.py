@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.audit.events import clauses_of
 from bridge.audit.query import Filters, list_records
 from bridge.audit.store import open_store
 from bridge.server import LocalOpa
@@ -71,6 +72,7 @@ class Made:
     decision: str
     replica: str
     batch: bool
+    clauses: tuple[str, ...] = ()
 
 
 class Client:
@@ -105,7 +107,15 @@ class Client:
         answer = self._post("/v1/data/apl/decision", {"input": doc})
         result = answer["result"]
         self.made.append(
-            Made(answer["decision_id"], 0, doc["id"], result["decision"], self.replica, False)
+            Made(
+                answer["decision_id"],
+                0,
+                doc["id"],
+                result["decision"],
+                self.replica,
+                False,
+                clauses_of(result),
+            )
         )
 
     def batch(self, docs: list[dict[str, Any]]) -> None:
@@ -114,7 +124,15 @@ class Client:
         assert len(decisions) == len(docs)
         for i, (doc, result) in enumerate(zip(docs, decisions, strict=True)):
             self.made.append(
-                Made(answer["decision_id"], i, doc["id"], result["decision"], self.replica, True)
+                Made(
+                    answer["decision_id"],
+                    i,
+                    doc["id"],
+                    result["decision"],
+                    self.replica,
+                    True,
+                    clauses_of(result),
+                )
             )
 
 
