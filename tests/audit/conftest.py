@@ -56,7 +56,7 @@ def collector(store_url: str) -> Iterator[AuditServer]:
         yield server
 
 
-OpaFactory = Callable[[AuditServer, str], LocalOpa]
+OpaFactory = Callable[..., LocalOpa]
 
 
 @pytest.fixture
@@ -64,9 +64,9 @@ def logging_opa(tmp_path: Path) -> Iterator[OpaFactory]:
     """Start an OPA on the project's bundle logging to a collector, as replica `name`."""
     started: list[LocalOpa] = []
 
-    def start(collector: AuditServer, name: str) -> LocalOpa:
+    def start(collector: AuditServer, name: str, token: str | None = None) -> LocalOpa:
         config = tmp_path / f"opa-{name}.yaml"
-        config.write_text(opa_config(collector.url, name))
+        config.write_text(opa_config(collector.url, name, token))
         server = LocalOpa(extra_args=["--config-file", str(config)]).start()
         started.append(server)
         return server

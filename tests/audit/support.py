@@ -23,11 +23,15 @@ MIN_DELAY_SECONDS = 1
 MAX_DELAY_SECONDS = 2
 
 
-def opa_config(collector_url: str, replica: str) -> str:
-    """An OPA configuration sending decision logs and status to the collector."""
+def opa_config(collector_url: str, replica: str, token: str | None = None) -> str:
+    """An OPA configuration sending decision logs and status to the collector (with the
+    collector's bearer token, if given)."""
+    service: dict[str, Any] = {"url": collector_url}
+    if token:
+        service["credentials"] = {"bearer": {"token": token}}
     return json.dumps(
         {
-            "services": {"audit": {"url": collector_url}},
+            "services": {"audit": service},
             "labels": {"replica": replica},
             "decision_logs": {
                 "service": "audit",

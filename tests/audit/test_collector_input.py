@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 from collections.abc import Iterator
 
@@ -194,3 +195,18 @@ def test_a_chunked_upload_is_read_whole(small_collector: AuditServer) -> None:
     finally:
         conn.close()
     assert ("d-chunked", 0) in keys(small_collector)
+
+
+def test_with_a_token_an_upload_without_it_gets_401(store_url: str) -> None:
+    token = "t0ken-" + secrets.token_urlsafe(8)
+    with AuditServer(store_url, token=token) as server:
+        body = gzip_json([event("d-token")])
+        assert post(server, "/logs", body)[0] == 401
+        assert post(server, "/logs", body, Authorization="Bearer wrong")[0] == 401
+        assert post(server, "/logs", body, Authorization=f"Basic {token}")[0] == 401
+        assert stored(server.db) == []
+        assert post(server, "/logs", body, Authorization=f"Bearer {token}")[0] == 200
+        assert [r["decision_id"] for r in stored(server.db)] == ["d-token"]
+        assert server.healthy()  # health stays open: supervisors need no secret
+        # the token reaches the collector by its environment, never its command line
+        assert "t0ken" not in " ".join(server.command())

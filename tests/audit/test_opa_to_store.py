@@ -6,6 +6,7 @@ mask's erasures recorded; and nothing is lost or doubled while the collector ans
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter
 from typing import Any
@@ -16,7 +17,15 @@ from bridge.audit.process import AuditServer
 from bridge.audit.store import open_store
 from tests.audit.conftest import OpaFactory
 from tests.audit.postgres import PostgresCluster
-from tests.audit.support import KINDS, Client, Made, activity, stored, wait_for_rows
+from tests.audit.support import (
+    KINDS,
+    MAX_DELAY_SECONDS,
+    Client,
+    Made,
+    activity,
+    stored,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.opa
 
@@ -129,6 +138,22 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
     make_decisions(client, 40, singles=2, batches=(2,))
     rows = wait_for_rows(collector.db, len(client.made))
     assert_exactly_once(rows, client.made)
+
+
+def test_with_a_token_only_what_carries_it_is_stored(
+    store_url: str, logging_opa: OpaFactory
+) -> None:
+    token = secrets.token_urlsafe(16)
+    with AuditServer(store_url, token=token) as collector:
+        good = Client(logging_opa(collector, "opa-a", token=token), "opa-a")
+        wrong = Client(logging_opa(collector, "opa-b", token=token[::-1] + "x"), "opa-b")
+        make_decisions(good, 0, singles=3, batches=(2,))
+        make_decisions(wrong, 10, singles=3, batches=(2,))
+        wait_for_rows(collector.db, len(good.made))
+        time.sleep(2 * MAX_DELAY_SECONDS)  # the other replica's uploads have been refused
+        rows = stored(collector.db)
+        assert_exactly_once(rows, good.made)
+        assert "refused a request without the token" in collector.log_tail()
 
 
 def test_replicas_report_their_status(collector: AuditServer, logging_opa: OpaFactory) -> None:
