@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: test-fleet-prereqs check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
+test: audit-deps test-fleet-prereqs check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -184,3 +184,19 @@ fleet: fleet-tools ## start a local fleet of 3 OPA replicas in .fleet/ (nginx, H
 .PHONY: fleet-down
 fleet-down: ## stop the local fleet started by make fleet
 	$(VENV)/bin/apl-policy fleet down --dir $(FLEET_DIR)
+
+# --- audit store: the collector OPA's decision logs go to --------------------------
+# Its tests start a throwaway PostgreSQL cluster from Debian's server binaries.
+.PHONY: audit-deps
+audit-deps: ## install what the audit tests need: Debian's postgresql (initdb, pg_ctl), if missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy postgresql | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends postgresql; \
+	fi
+
+.PHONY: audit-bench
+audit-bench: audit-deps $(VENV_STAMP) ## events/s the collector stores, on SQLite and PostgreSQL
+	$(PY) bench/audit_throughput.py

@@ -75,6 +75,12 @@ def audit() -> None:
     show_default=True,
     help="Largest upload once decompressed, in bytes.",
 )
+@click.option(
+    "--token",
+    envvar=collector.TOKEN_ENV,
+    help=f"Require this bearer token on /logs and /status (default: ${collector.TOKEN_ENV}; "
+    "none: no token is asked for). OPA sends it with services.<name>.credentials.bearer.",
+)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--log-level",
@@ -83,7 +89,13 @@ def audit() -> None:
     show_default=True,
 )
 def serve(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
-    db: str, addr: str, max_body: int, max_inflated: int, threads: int, log_level: str
+    db: str,
+    addr: str,
+    max_body: int,
+    max_inflated: int,
+    token: str | None,
+    threads: int,
+    log_level: str,
 ) -> None:
     """Receive OPA's decision logs (POST /logs) and status reports (POST /status) and
     store them; GET /health answers 200 while the store is reachable.
@@ -101,14 +113,18 @@ def serve(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if host not in _LOOPBACK:
-        _say(f"warning: listening on {host}, not loopback; put TLS and authentication in front")
+        _say(f"warning: listening on {host}, not loopback; put TLS in front of it")
+        if not token:
+            _say(f"warning: and no token ({collector.TOKEN_ENV}): anyone who reaches it can write")
     try:
         store = open_store(db)
     except StoreError as exc:
         _fail(str(exc), ExitCode.OPA_FAILURE)
         return
     faults = os.environ.get(collector.FAULTS_ENV) == "1"
-    app = collector.Collector(store, max_body=max_body, max_inflated=max_inflated, faults=faults)
+    app = collector.Collector(
+        store, max_body=max_body, max_inflated=max_inflated, faults=faults, token=token or None
+    )
 
     def ready(url: str) -> None:
         extra = f"; test fault switch on ({collector.FAULTS_ENV}=1)" if faults else ""

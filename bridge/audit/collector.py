@@ -16,6 +16,8 @@ written here, and its documentation warns against running it in production.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -24,7 +26,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.audit.events import UploadError, gunzip, parse_json, replica_of, rows_of_upload
+from bridge.audit.events import (
+    UploadError,
+    gunzip,
+    iter_unique,
+    parse_json,
+    replica_of,
+    rows_of_upload,
+)
 from bridge.audit.store import StatusReport, Store, StoreUnavailableError
 
 log = logging.getLogger("apl.audit")
@@ -47,6 +56,10 @@ MAX_STATUS_BYTES = 4 * MIB
 #: The environment variable that turns on the test-only fault switch (`POST /_fault`).
 FAULTS_ENV = "APL_AUDIT_FAULTS"
 
+#: The environment variable holding the bearer token uploads must carry, if any (OPA
+#: sends it with `services.<name>.credentials.bearer.token`).
+TOKEN_ENV = "APL_AUDIT_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
 StartResponse = Callable[..., Any]
 # What a route answers: the HTTP status, a JSON body, extra headers.
 Answer = tuple[int, dict[str, Any], list[tuple[str, str]]]
@@ -54,6 +67,7 @@ Answer = tuple[int, dict[str, Any], list[tuple[str, str]]]
 _REASONS = {
     200: "OK",
     400: "Bad Request",
+    401: "Unauthorized",
     404: "Not Found",
     405: "Method Not Allowed",
     411: "Length Required",
@@ -87,8 +101,12 @@ class Collector:
         max_body: int = DEFAULT_MAX_BODY,
         max_inflated: int = DEFAULT_MAX_INFLATED,
         faults: bool = False,
+        token: str | None = None,
     ) -> None:
         self.store = store
+        # Compared through SHA-256 digests, so the comparison's time says nothing of how
+        # much of a guess was right.
+        self._token_digest = hashlib.sha256(token.encode()).digest() if token else None
         self.max_body = max_body
         self.max_inflated = max_inflated
         self.faults = faults
@@ -122,9 +140,9 @@ class Collector:
         if path == "/health":
             return self._only(method, "GET") or self._health()
         if path == "/logs":
-            return self._only(method, "POST") or self._logs(environ)
+            return self._only(method, "POST") or self._refused(environ) or self._logs(environ)
         if path == "/status" or path.startswith("/status/"):
-            return self._only(method, "POST") or self._status(environ)
+            return self._only(method, "POST") or self._refused(environ) or self._status(environ)
         if path == "/_fault" and self.faults:
             return self._only(method, "POST") or self._set_fault(environ)
         return 404, {"error": f"no such route: {path}"}, []
@@ -134,6 +152,17 @@ class Collector:
         if method == allowed:
             return None
         return 405, {"error": f"use {allowed}"}, [("Allow", allowed)]
+
+    def _refused(self, environ: dict[str, Any]) -> Answer | None:
+        """401 unless the request carries the configured bearer token (when there is one)."""
+        if self._token_digest is None:
+            return None
+        scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        digest = hashlib.sha256(given.strip().encode()).digest()
+        if scheme.lower() == "bearer" and hmac.compare_digest(digest, self._token_digest):
+            return None
+        log.warning("refused a request without the token from %s", environ.get("REMOTE_ADDR"))
+        return 401, {"error": "a bearer token is required"}, [("WWW-Authenticate", "Bearer")]
 
     # -- routes ----------------------------------------------------------------------------
 
@@ -151,7 +180,7 @@ class Collector:
         try:
             body = self._read(environ, self.max_body)
             events = parse_json(gunzip(body, self.max_inflated), "the decompressed body")
-            rows = rows_of_upload(events)
+            rows = list(iter_unique(rows_of_upload(events)))
             assert isinstance(events, list)  # noqa: S101 - rows_of_upload refused anything else
         except UploadError as exc:
             log.warning("refused an upload from %s: %s", environ.get("REMOTE_ADDR"), exc)

@@ -19,7 +19,7 @@ import time
 from types import TracebackType
 from typing import IO, Any, Self
 
-from bridge.audit.collector import FAULTS_ENV
+from bridge.audit.collector import FAULTS_ENV, TOKEN_ENV
 from bridge.errors import BridgeError
 from bridge.server import free_port
 
@@ -66,6 +66,7 @@ class AuditServer:
         faults: bool = False,
         max_body: int | None = None,
         max_inflated: int | None = None,
+        token: str | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         self.db = db
@@ -75,6 +76,7 @@ class AuditServer:
         self.faults = faults
         self.max_body = max_body
         self.max_inflated = max_inflated
+        self.token = token
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -175,6 +177,9 @@ class AuditServer:
             self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         env = dict(os.environ)
         env.pop(FAULTS_ENV, None)
+        env.pop(TOKEN_ENV, None)
+        if self.token:
+            env[TOKEN_ENV] = self.token  # by environment, never on the command line
         if self.faults:
             env[FAULTS_ENV] = "1"
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})

@@ -42,13 +42,21 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_store_url(request.param, tmp_path, request)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A fresh store shared by the tests of one module (one per backend)."""
+    return new_store_url(request.param, tmp_path_factory.mktemp("audit"), request)
+
+
 @pytest.fixture
 def collector(store_url: str) -> Iterator[AuditServer]:
     with AuditServer(store_url, faults=True) as server:
         yield server
 
 
-OpaFactory = Callable[[AuditServer, str], LocalOpa]
+OpaFactory = Callable[..., LocalOpa]
 
 
 @pytest.fixture
@@ -56,9 +64,9 @@ def logging_opa(tmp_path: Path) -> Iterator[OpaFactory]:
     """Start an OPA on the project's bundle logging to a collector, as replica `name`."""
     started: list[LocalOpa] = []
 
-    def start(collector: AuditServer, name: str) -> LocalOpa:
+    def start(collector: AuditServer, name: str, token: str | None = None) -> LocalOpa:
         config = tmp_path / f"opa-{name}.yaml"
-        config.write_text(opa_config(collector.url, name))
+        config.write_text(opa_config(collector.url, name, token))
         server = LocalOpa(extra_args=["--config-file", str(config)]).start()
         started.append(server)
         return server

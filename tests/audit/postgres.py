@@ -129,10 +129,19 @@ class PostgresCluster:
         shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
 
-    def restart(self) -> None:
-        """Stop and start on the same port, keeping the data."""
+    def _server_log(self) -> str:
+        assert self.base is not None
+        return str(self.base / "server.log")
+
+    def _options(self) -> str:
+        return f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+
+    def stop_server(self) -> None:
+        """Stop the server, keeping its data and port, as an outage would."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", timeout=60)
-        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+
+    def start_server(self) -> None:
+        """Start it again on the same port (retried while the port is still closing)."""
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -141,16 +150,17 @@ class PostgresCluster:
                     "-D",
                     str(self.data),
                     "-l",
-                    str(self.data.parent / "server.log"),
+                    self._server_log(),
                     "-o",
-                    options,
+                    self._options(),
                     "-w",
                     "-t",
                     "60",
                     "start",
                 )
-                return
             except RuntimeError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+            else:
+                return

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.audit.events import clauses_of
 from bridge.audit.query import Filters, list_records
 from bridge.audit.store import open_store
 from bridge.server import LocalOpa
@@ -22,11 +23,15 @@ MIN_DELAY_SECONDS = 1
 MAX_DELAY_SECONDS = 2
 
 
-def opa_config(collector_url: str, replica: str) -> str:
-    """An OPA configuration sending decision logs and status to the collector."""
+def opa_config(collector_url: str, replica: str, token: str | None = None) -> str:
+    """An OPA configuration sending decision logs and status to the collector (with the
+    collector's bearer token, if given)."""
+    service: dict[str, Any] = {"url": collector_url}
+    if token:
+        service["credentials"] = {"bearer": {"token": token}}
     return json.dumps(
         {
-            "services": {"audit": {"url": collector_url}},
+            "services": {"audit": service},
             "labels": {"replica": replica},
             "decision_logs": {
                 "service": "audit",
@@ -71,6 +76,7 @@ class Made:
     decision: str
     replica: str
     batch: bool
+    clauses: tuple[str, ...] = ()
 
 
 class Client:
@@ -105,7 +111,15 @@ class Client:
         answer = self._post("/v1/data/apl/decision", {"input": doc})
         result = answer["result"]
         self.made.append(
-            Made(answer["decision_id"], 0, doc["id"], result["decision"], self.replica, False)
+            Made(
+                answer["decision_id"],
+                0,
+                doc["id"],
+                result["decision"],
+                self.replica,
+                False,
+                clauses_of(result),
+            )
         )
 
     def batch(self, docs: list[dict[str, Any]]) -> None:
@@ -114,7 +128,15 @@ class Client:
         assert len(decisions) == len(docs)
         for i, (doc, result) in enumerate(zip(docs, decisions, strict=True)):
             self.made.append(
-                Made(answer["decision_id"], i, doc["id"], result["decision"], self.replica, True)
+                Made(
+                    answer["decision_id"],
+                    i,
+                    doc["id"],
+                    result["decision"],
+                    self.replica,
+                    True,
+                    clauses_of(result),
+                )
             )
 
 

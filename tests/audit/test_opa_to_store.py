@@ -6,6 +6,7 @@ mask's erasures recorded; and nothing is lost or doubled while the collector ans
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter
 from typing import Any
@@ -15,7 +16,16 @@ import pytest
 from bridge.audit.process import AuditServer
 from bridge.audit.store import open_store
 from tests.audit.conftest import OpaFactory
-from tests.audit.support import KINDS, Client, Made, activity, stored, wait_for_rows
+from tests.audit.postgres import PostgresCluster
+from tests.audit.support import (
+    KINDS,
+    MAX_DELAY_SECONDS,
+    Client,
+    Made,
+    activity,
+    stored,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.opa
 
@@ -130,6 +140,22 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
     assert_exactly_once(rows, client.made)
 
 
+def test_with_a_token_only_what_carries_it_is_stored(
+    store_url: str, logging_opa: OpaFactory
+) -> None:
+    token = secrets.token_urlsafe(16)
+    with AuditServer(store_url, token=token) as collector:
+        good = Client(logging_opa(collector, "opa-a", token=token), "opa-a")
+        wrong = Client(logging_opa(collector, "opa-b", token=token[::-1] + "x"), "opa-b")
+        make_decisions(good, 0, singles=3, batches=(2,))
+        make_decisions(wrong, 10, singles=3, batches=(2,))
+        wait_for_rows(collector.db, len(good.made))
+        time.sleep(2 * MAX_DELAY_SECONDS)  # the other replica's uploads have been refused
+        rows = stored(collector.db)
+        assert_exactly_once(rows, good.made)
+        assert "refused a request without the token" in collector.log_tail()
+
+
 def test_replicas_report_their_status(collector: AuditServer, logging_opa: OpaFactory) -> None:
     server = logging_opa(collector, "opa-s")
     Client(server, "opa-s").decide(activity(0, "permit"))
@@ -147,3 +173,27 @@ def test_replicas_report_their_status(collector: AuditServer, logging_opa: OpaFa
 def collector_status(collector: AuditServer) -> list[dict[str, Any]]:
     with open_store(collector.db, create=False) as store:
         return store.select("SELECT replica, instance_id, report FROM audit_status")
+
+
+def test_nothing_is_lost_or_doubled_across_a_postgresql_restart(
+    postgres: PostgresCluster, logging_opa: OpaFactory
+) -> None:
+    """While the database is down the collector answers 503 (so OPA keeps the chunk),
+    and reconnects on its own once it is back."""
+    url = postgres.create_database("audit_restart")
+    with AuditServer(url) as collector:
+        client = Client(logging_opa(collector, "opa-a"), "opa-a")
+        make_decisions(client, 0, singles=3, batches=(2,))
+        assert_exactly_once(wait_for_rows(url, len(client.made)), client.made)
+        make_decisions(client, 10, singles=2, batches=(3,))
+        postgres.stop_server()
+        try:
+            make_decisions(client, 20, singles=2, batches=(2,))
+            time.sleep(3)  # uploads are refused with 503 meanwhile
+            assert not collector.healthy()
+        finally:
+            postgres.start_server()
+        make_decisions(client, 30, singles=2, batches=(2,))
+        assert_exactly_once(wait_for_rows(url, len(client.made)), client.made)
+        assert collector.healthy()
+        assert "store unavailable" in collector.log_tail()
