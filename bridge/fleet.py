@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bridge.audit.collector import TOKEN_ENV as AUDIT_TOKEN_ENV
 from bridge.errors import BridgeError
 from bridge.limits import opa_server_args
 from bridge.server import TOKEN_ENV, find_opa, free_port, project_bundle, project_root
@@ -378,6 +379,7 @@ class Fleet:
     directory: Path
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     monitor_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    audit_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     replicas: list[Replica] = field(default_factory=list)
     polling: Polling = field(default_factory=Polling)
     audit_enabled: bool = True
@@ -459,6 +461,7 @@ class Fleet:
                 "url": self.audit_url,
                 "db": self.audit_db,
                 "pid": self.pids.get("audit"),
+                "token": self.audit_token,
             },
             "load_balancer": {"pid": self.pids.get("haproxy")},
             "bundle_server_pid": self.pids.get("nginx"),
@@ -507,6 +510,7 @@ class Fleet:
                 directory=directory,
                 token=state["token"],
                 monitor_token=state.get("monitor_token") or "",
+                audit_token=audit.get("token") or "",
                 replicas=replicas,
                 polling=Polling(polling.get("min_seconds", 1), polling.get("max_seconds", 2)),
                 audit_enabled=audit.get("url") is not None,
@@ -666,6 +670,7 @@ class Fleet:
                 f"127.0.0.1:{self.audit_port}",
             ],
             log,
+            {**os.environ, AUDIT_TOKEN_ENV: self.audit_token},
         )
         self.pids["audit"] = process
         self._wait(
@@ -720,6 +725,7 @@ class Fleet:
         )
         if self.audit_url:
             env["APL_AUDIT_URL"] = self.audit_url
+            env[AUDIT_TOKEN_ENV] = self.audit_token
         return env
 
     def start_replica(self, replica: Replica, *, wait: bool = True, timeout: float = 60.0) -> None:

@@ -102,6 +102,7 @@ def test_every_opa_container_is_probed_on_bundles_and_capped_like_serve(rendered
         env = {e["name"]: e for e in container["env"]}
         assert env["APL_OPA_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "token"
         assert env["APL_OPA_MONITOR_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "monitor-token"
+        assert env["APL_AUDIT_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "audit-token"
         assert "APL_OPA_TOKEN" not in " ".join(args)
 
 
@@ -122,7 +123,15 @@ def test_the_bundle_server_config_is_deploys_nginx_config_filled_in(rendered):
 
 def test_the_chart_refuses_to_render_without_a_signing_key():
     done = helm(
-        "template", "apl", str(CHART), "--set", "tokens.token=a", "--set", "tokens.monitorToken=b"
+        "template",
+        "apl",
+        str(CHART),
+        "--set",
+        "tokens.token=a",
+        "--set",
+        "tokens.monitorToken=b",
+        "--set",
+        "tokens.auditToken=c",
     )
     assert done.returncode != 0
     assert "signingPublicKey is required" in done.stderr

@@ -53,6 +53,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
         secretKeyRef:
           name: {{ include "apl.tokenSecret" .root }}
           key: monitor-token
+    - name: APL_AUDIT_TOKEN
+      valueFrom:
+        secretKeyRef:
+          name: {{ include "apl.tokenSecret" .root }}
+          key: audit-token
   ports:
     - name: decisions
       containerPort: {{ .root.Values.opa.port }}
