@@ -136,21 +136,23 @@ class ReplicaSetClient:
         deadline = time.monotonic() + self.retry_for
         delay = _BACKOFF_FIRST
         last: OpaUnavailable | None = None
+        tried: set[int] = set()  # replicas that failed this request since the last pause
         while True:
-            replica = self._pick()
+            replica = self._pick(tried)
             if replica is not None:
                 try:
                     result = request(replica.client)
                 except OpaUnavailable as exc:
+                    # Another replica at once: that is failing over, not retrying.
                     self._take_out(replica)
+                    tried.add(id(replica))
                     last = exc
-                    if time.monotonic() >= deadline:
-                        raise
                     self.retries += 1
                     continue
                 replica.failures = 0
                 return result
-            # Every replica is out: wait for one to answer its health check again.
+            # Every replica is out (or failed this request): wait, within retry_for, for
+            # one to answer its health check again.
             left = deadline - time.monotonic()
             error = OpaUnavailable(
                 f"no OPA replica answered (of {self.url}; gave up after {self.retry_for:g}s)"
@@ -164,16 +166,20 @@ class ReplicaSetClient:
             if self._interrupted.wait(pause):
                 raise error
             delay = min(delay * 2, _BACKOFF_CAP)
+            tried.clear()
 
-    def _pick(self) -> _Replica | None:
-        """The next replica that is up, in turn; a replica that is out is probed first
-        when its time has come, and used if it answers."""
+    def _pick(self, tried: set[int]) -> _Replica | None:
+        """The next replica that is up, in turn, and has not failed this request yet; a
+        replica that is out is probed first when its time has come, and used if it
+        answers."""
         count = len(self._replicas)
         with self._lock:
             start = self._turn
             self._turn = (self._turn + 1) % count
         for offset in range(count):
             replica = self._replicas[(start + offset) % count]
+            if id(replica) in tried:
+                continue
             if replica.up or self._probe_now(replica):
                 return replica
         return None
