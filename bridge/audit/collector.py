@@ -190,6 +190,9 @@ class Collector:
         except StoreUnavailableError as exc:
             log.warning("store unavailable, upload refused for a retry: %s", exc)
             return 503, {"error": f"the store is unavailable: {exc}"}, [("Retry-After", "1")]
+        except RecursionError:
+            # json.loads took it, but re-encoding it for the store went deeper still.
+            return 400, {"error": "an event nests too deeply to be stored", "stored": 0}, []
         return 200, {"events": len(events), "rows": len(rows), "new": added}, []
 
     def _status(self, environ: dict[str, Any]) -> Answer:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -110,7 +111,20 @@ def _schema(json_type: str, time_type: str, bool_type: str) -> list[str]:
 
 
 def _dumps(value: object) -> str | None:
+    # ASCII JSON: a NUL or a lone surrogate stays an escape (\u0000), which both
+    # databases store as it is, so no string a client sent can make a write fail.
     return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(value: str | None) -> str | None:
+    """A string for a plain TEXT column: PostgreSQL refuses NUL, and neither driver can
+    encode a lone surrogate, so both become U+FFFD (the JSON columns keep the original)."""
+    if value is None:
+        return None
+    return _UNSTORABLE.sub("\ufffd", value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +167,9 @@ class Store:
     def _is_unavailable(self, exc: Exception) -> bool:
         raise NotImplementedError
 
+    def _is_database_error(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
     # -- shared ---------------------------------------------------------------------------
 
     @property
@@ -189,6 +206,8 @@ class Store:
                 if self._is_unavailable(exc):
                     self._drop_connection()
                     raise StoreUnavailableError(f"{self.description}: {exc}".strip()) from exc
+                if self._is_database_error(exc):
+                    raise StoreError(f"{self.description}: {exc}".strip()) from exc
                 raise
 
     def _drop_connection(self) -> None:
@@ -229,7 +248,7 @@ class Store:
             "ON CONFLICT (decision_id, idx, clause) DO NOTHING"
         )
         values = [self._row_values(row, now) for row in rows]
-        clauses = [(r.decision_id, r.index, c) for r in rows for c in r.clauses]
+        clauses = [(_text(r.decision_id), r.index, _text(c)) for r in rows for c in r.clauses]
         with self._transaction() as cur:
             cur.executemany(insert, values)
             # Both drivers sum the rows executemany changed; a conflict changes none.
@@ -243,20 +262,20 @@ class Store:
 
     def _row_values(self, row: Row, now: datetime) -> tuple[Any, ...]:
         fields: dict[str, Any] = {
-            "decision_id": row.decision_id,
+            "decision_id": _text(row.decision_id),
             "idx": row.index,
             "batch": row.batch,
             "ts": self.time_value(row.timestamp),
             "received_at": self.time_value(now),
-            "path": row.path,
-            "activity_id": row.activity_id,
-            "decision": row.decision,
+            "path": _text(row.path),
+            "activity_id": _text(row.activity_id),
+            "decision": _text(row.decision),
             "allowed": row.allowed,
             "clauses": _dumps(list(row.clauses)),
-            "revision": row.revision,
-            "replica": row.replica,
-            "instance_id": row.instance_id,
-            "requested_by": row.requested_by,
+            "revision": _text(row.revision),
+            "replica": _text(row.replica),
+            "instance_id": _text(row.instance_id),
+            "requested_by": _text(row.requested_by),
             "erased": _dumps(list(row.erased)),
             "masked": _dumps(list(row.masked)),
             "error": _dumps(row.error),
@@ -279,8 +298,8 @@ class Store:
             cur.execute(
                 sql,
                 (
-                    report.replica,
-                    report.instance_id,
+                    _text(report.replica),
+                    _text(report.instance_id),
                     self.time_value(report.received_at),
                     _dumps(report.report),
                 ),
@@ -362,6 +381,9 @@ class SqliteStore(Store):
         # Locked, busy, disk full or I/O errors pass; a SQL mistake is a bug, not an outage.
         return isinstance(exc, sqlite3.OperationalError)
 
+    def _is_database_error(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.Error)
+
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
@@ -381,10 +403,12 @@ class PostgresStore(Store):
         return sql.replace("?", "%s")
 
     def _value(self, column: str) -> str:
-        return "?::jsonb" if column in _JSON_COLUMNS or column == "report" else "?"
+        return "?::json" if column in _JSON_COLUMNS or column == "report" else "?"
 
     def _schema(self) -> list[str]:
-        return _schema("JSONB", "TIMESTAMPTZ", "BOOLEAN")
+        # JSON, not JSONB: jsonb refuses the escape \u0000, which a request may carry and
+        # OPA logs as it came; json keeps the text as sent and still answers ->> queries.
+        return _schema("JSON", "TIMESTAMPTZ", "BOOLEAN")
 
     def bucket(self, unit: str) -> str:
         pattern = {"day": "YYYY-MM-DD", "hour": 'YYYY-MM-DD"T"HH24'}[unit]
@@ -401,6 +425,11 @@ class PostgresStore(Store):
         import psycopg  # noqa: PLC0415
 
         return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+    def _is_database_error(self, exc: Exception) -> bool:
+        import psycopg  # noqa: PLC0415
+
+        return isinstance(exc, psycopg.Error)
 
 
 def open_store(url: str, *, create: bool = True, base: Path | None = None) -> Store:

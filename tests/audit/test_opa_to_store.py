@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from pathlib import Path
 from collections import Counter
 from typing import Any
 
@@ -141,8 +142,11 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
 
 
 def test_with_a_token_only_what_carries_it_is_stored(
-    store_url: str, logging_opa: OpaFactory
+    tmp_path: Path, logging_opa: OpaFactory
 ) -> None:
+    """The token is checked before the store is touched, the same for both databases
+    (test_collector_input checks the 401 on each), so one real-OPA run is enough."""
+    store_url = f"sqlite:///{tmp_path / 'token.db'}"
     token = secrets.token_urlsafe(16)
     with AuditServer(store_url, token=token) as collector:
         good = Client(logging_opa(collector, "opa-a", token=token), "opa-a")
