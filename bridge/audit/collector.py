@@ -176,6 +176,7 @@ class Collector:
     def _logs(self, environ: dict[str, Any]) -> Answer:
         fault = self._active_fault()
         if fault:
+            log.warning("fault switch: answered %d to %s", fault, environ.get("PATH_INFO"))
             return fault, {"error": "fault injected for a test; nothing was stored"}, []
         try:
             body = self._read(environ, self.max_body)
@@ -198,6 +199,7 @@ class Collector:
     def _status(self, environ: dict[str, Any]) -> Answer:
         fault = self._active_fault()
         if fault:
+            log.warning("fault switch: answered %d to %s", fault, environ.get("PATH_INFO"))
             return fault, {"error": "fault injected for a test; nothing was stored"}, []
         try:
             body = self._read(environ, MAX_STATUS_BYTES)
