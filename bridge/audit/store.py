@@ -6,7 +6,7 @@ decision cites, for filtering and counting by clause) and `audit_status` (the la
 report of each replica). Writes are idempotent (`ON CONFLICT DO NOTHING`), so an upload
 OPA sends twice (it retries whatever was not acknowledged) is stored once, and a write
 returns only after its transaction is committed: SQLite in WAL mode with
-`synchronous=FULL`, PostgreSQL with its default `synchronous_commit=on`.
+`synchronous=FULL`, PostgreSQL with `synchronous_commit=on` (set on every connection).
 
 One connection per store, behind a lock: the collector's writers are serialised, which
 SQLite needs anyway, and PostgreSQL gets a fresh connection after one is lost.
@@ -395,9 +395,14 @@ class PostgresStore(Store):
         import psycopg  # noqa: PLC0415 - only a PostgreSQL store needs the driver loaded
 
         try:
-            return psycopg.connect(self.url, connect_timeout=5, application_name="apl-audit")
+            conn = psycopg.connect(self.url, connect_timeout=5, application_name="apl-audit")
+            # The server's default, asked for anyway: a commit returns only once its WAL is
+            # flushed, whatever a configuration file or the role's settings say.
+            conn.execute("SET synchronous_commit TO on")
+            conn.commit()
         except psycopg.OperationalError as exc:
             raise StoreUnavailableError(f"cannot connect to {self.description}: {exc}") from exc
+        return conn
 
     def _param(self, sql: str) -> str:
         return sql.replace("?", "%s")

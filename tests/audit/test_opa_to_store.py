@@ -136,7 +136,7 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
     else:
         collector.stop()
     make_decisions(client, 20, singles=3, batches=(3,))
-    time.sleep(3)  # OPA's uploads fail with connection refused and are kept
+    time.sleep(2)  # OPA's uploads fail with connection refused and are kept
     collector.start()
     make_decisions(client, 40, singles=2, batches=(2,))
     rows = wait_for_rows(collector.db, len(client.made))
