@@ -110,10 +110,14 @@ def _schema(json_type: str, time_type: str, bool_type: str) -> list[str]:
     ]
 
 
+# ASCII JSON: a NUL or a lone surrogate stays an escape (\u0000), which both databases
+# store as it is, so no string a client sent can make a write fail. Keys keep OPA's order
+# (it sorts them). One encoder for every call: json.dumps with options builds a new one.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def _dumps(value: object) -> str | None:
-    # ASCII JSON: a NUL or a lone surrogate stays an escape (\u0000), which both
-    # databases store as it is, so no string a client sent can make a write fail.
-    return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return None if value is None else _ENCODER.encode(value)
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -122,8 +126,8 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 def _text(value: str | None) -> str | None:
     """A string for a plain TEXT column: PostgreSQL refuses NUL, and neither driver can
     encode a lone surrogate, so both become U+FFFD (the JSON columns keep the original)."""
-    if value is None:
-        return None
+    if value is None or (value.isascii() and "\x00" not in value):
+        return value
     return _UNSTORABLE.sub("\ufffd", value)
 
 
@@ -304,6 +308,25 @@ class Store:
                     _dumps(report.report),
                 ),
             )
+
+    def prune(self, before: datetime, *, dry_run: bool = False) -> int:
+        """Delete the decisions OPA made before `before` (and their clause rows) in one
+        transaction; return how many there were. With `dry_run`, only count them."""
+        moment = self.time_value(before)
+        with self._transaction() as cur:
+            cur.execute(self._param("SELECT COUNT(*) FROM audit_decisions WHERE ts < ?"), (moment,))
+            count = int(cur.fetchone()[0])
+            if count and not dry_run:
+                cur.execute(
+                    self._param(
+                        "DELETE FROM audit_clauses WHERE EXISTS (SELECT 1 FROM audit_decisions d "
+                        "WHERE d.decision_id = audit_clauses.decision_id "
+                        "AND d.idx = audit_clauses.idx AND d.ts < ?)"
+                    ),
+                    (moment,),
+                )
+                cur.execute(self._param("DELETE FROM audit_decisions WHERE ts < ?"), (moment,))
+            return count
 
     def select(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query written with `?` placeholders, as dicts, JSON columns
