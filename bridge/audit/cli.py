@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from bridge.audit import collector, query
-from bridge.audit.store import StoreError, open_store
+from bridge.audit.store import Store, StoreError, open_store
 from bridge.exit_codes import ExitCode
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -25,7 +25,7 @@ def _say(message: str) -> None:
     click.echo(f"apl-policy audit: {message}", err=True)
 
 
-def _fail(message: str, code: ExitCode = ExitCode.USAGE_OR_INVALID) -> None:
+def _fail(message: str, code: ExitCode = ExitCode.USAGE_OR_INVALID) -> NoReturn:
     _say(message)
     sys.exit(int(code))
 
@@ -120,7 +120,6 @@ def serve(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
         store = open_store(db)
     except StoreError as exc:
         _fail(str(exc), ExitCode.OPA_FAILURE)
-        return
     faults = os.environ.get(collector.FAULTS_ENV) == "1"
     app = collector.Collector(
         store, max_body=max_body, max_inflated=max_inflated, faults=faults, token=token or None
@@ -216,19 +215,9 @@ def query_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per op
     it was made under, the replica that made it, OPA's decision_id (with the activity's
     index in a batch) and what the mask erased.
     """
-    if (db is None) == (fleet_dir is None):
-        raise click.UsageError("give exactly one of --db URL and --dir DIR")
     if group_by and not count:
         raise click.UsageError("--by groups counts: add --count")
-    base: Path | None = None
-    try:
-        if fleet_dir is not None:
-            db, base = query.fleet_db(fleet_dir)
-        assert db is not None  # noqa: S101 - one of the two was given
-        store = open_store(db, create=False, base=base)
-    except StoreError as exc:
-        _fail(str(exc))
-        return
+    store = _open_for_reading(db, fleet_dir)
     filters = query.Filters(
         since=since,
         until=until,
@@ -249,6 +238,51 @@ def query_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per op
                 _emit(records, fmt, lambda: query.records_table(records))
     except StoreError as exc:
         _fail(str(exc), ExitCode.OPA_FAILURE)
+
+
+@audit.command()
+@click.option("--db", "db", help="The store (as given to `audit serve --db`).")
+@click.option(
+    "--dir",
+    "fleet_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The store of the local fleet in DIR.",
+)
+@click.option(
+    "--before",
+    required=True,
+    callback=_parse_time,
+    help="Delete the decisions made before this time (ISO 8601, or an age: 90d).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say how many would be deleted.")
+def prune(db: str | None, fleet_dir: Path | None, before: datetime, dry_run: bool) -> None:
+    """Delete decisions older than a time: the store keeps everything until told.
+
+    Status reports are not touched (only the latest per replica is kept anyway).
+    """
+    store = _open_for_reading(db, fleet_dir)
+    try:
+        with store:
+            count = store.prune(before, dry_run=dry_run)
+    except StoreError as exc:
+        _fail(str(exc), ExitCode.OPA_FAILURE)
+    moment = before.isoformat(timespec="seconds").replace("+00:00", "Z")
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"{verb} {count} decision(s) made before {moment}")
+
+
+def _open_for_reading(db: str | None, fleet_dir: Path | None) -> Store:
+    """The store `--db` or `--dir` names, which must already exist."""
+    if (db is None) == (fleet_dir is None):
+        raise click.UsageError("give exactly one of --db URL and --dir DIR")
+    base: Path | None = None
+    try:
+        if fleet_dir is not None:
+            db, base = query.fleet_db(fleet_dir)
+        assert db is not None  # noqa: S101 - one of the two was given
+        return open_store(db, create=False, base=base)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 def _emit(items: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> None:

@@ -176,6 +176,7 @@ class Collector:
     def _logs(self, environ: dict[str, Any]) -> Answer:
         fault = self._active_fault()
         if fault:
+            log.warning("fault switch: answered %d to %s", fault, environ.get("PATH_INFO"))
             return fault, {"error": "fault injected for a test; nothing was stored"}, []
         try:
             body = self._read(environ, self.max_body)
@@ -190,11 +191,15 @@ class Collector:
         except StoreUnavailableError as exc:
             log.warning("store unavailable, upload refused for a retry: %s", exc)
             return 503, {"error": f"the store is unavailable: {exc}"}, [("Retry-After", "1")]
+        except RecursionError:
+            # json.loads took it, but re-encoding it for the store went deeper still.
+            return 400, {"error": "an event nests too deeply to be stored", "stored": 0}, []
         return 200, {"events": len(events), "rows": len(rows), "new": added}, []
 
     def _status(self, environ: dict[str, Any]) -> Answer:
         fault = self._active_fault()
         if fault:
+            log.warning("fault switch: answered %d to %s", fault, environ.get("PATH_INFO"))
             return fault, {"error": "fault injected for a test; nothing was stored"}, []
         try:
             body = self._read(environ, MAX_STATUS_BYTES)

@@ -6,7 +6,7 @@ decision cites, for filtering and counting by clause) and `audit_status` (the la
 report of each replica). Writes are idempotent (`ON CONFLICT DO NOTHING`), so an upload
 OPA sends twice (it retries whatever was not acknowledged) is stored once, and a write
 returns only after its transaction is committed: SQLite in WAL mode with
-`synchronous=FULL`, PostgreSQL with its default `synchronous_commit=on`.
+`synchronous=FULL`, PostgreSQL with `synchronous_commit=on` (set on every connection).
 
 One connection per store, behind a lock: the collector's writers are serialised, which
 SQLite needs anyway, and PostgreSQL gets a fresh connection after one is lost.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -109,8 +110,25 @@ def _schema(json_type: str, time_type: str, bool_type: str) -> list[str]:
     ]
 
 
+# ASCII JSON: a NUL or a lone surrogate stays an escape (\u0000), which both databases
+# store as it is, so no string a client sent can make a write fail. Keys keep OPA's order
+# (it sorts them). One encoder for every call: json.dumps with options builds a new one.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def _dumps(value: object) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return None if value is None else _ENCODER.encode(value)
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(value: str | None) -> str | None:
+    """A string for a plain TEXT column: PostgreSQL refuses NUL, and neither driver can
+    encode a lone surrogate, so both become U+FFFD (the JSON columns keep the original)."""
+    if value is None or (value.isascii() and "\x00" not in value):
+        return value
+    return _UNSTORABLE.sub("\ufffd", value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +171,9 @@ class Store:
     def _is_unavailable(self, exc: Exception) -> bool:
         raise NotImplementedError
 
+    def _is_database_error(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
     # -- shared ---------------------------------------------------------------------------
 
     @property
@@ -189,6 +210,8 @@ class Store:
                 if self._is_unavailable(exc):
                     self._drop_connection()
                     raise StoreUnavailableError(f"{self.description}: {exc}".strip()) from exc
+                if self._is_database_error(exc):
+                    raise StoreError(f"{self.description}: {exc}".strip()) from exc
                 raise
 
     def _drop_connection(self) -> None:
@@ -229,7 +252,7 @@ class Store:
             "ON CONFLICT (decision_id, idx, clause) DO NOTHING"
         )
         values = [self._row_values(row, now) for row in rows]
-        clauses = [(r.decision_id, r.index, c) for r in rows for c in r.clauses]
+        clauses = [(_text(r.decision_id), r.index, _text(c)) for r in rows for c in r.clauses]
         with self._transaction() as cur:
             cur.executemany(insert, values)
             # Both drivers sum the rows executemany changed; a conflict changes none.
@@ -243,20 +266,20 @@ class Store:
 
     def _row_values(self, row: Row, now: datetime) -> tuple[Any, ...]:
         fields: dict[str, Any] = {
-            "decision_id": row.decision_id,
+            "decision_id": _text(row.decision_id),
             "idx": row.index,
             "batch": row.batch,
             "ts": self.time_value(row.timestamp),
             "received_at": self.time_value(now),
-            "path": row.path,
-            "activity_id": row.activity_id,
-            "decision": row.decision,
+            "path": _text(row.path),
+            "activity_id": _text(row.activity_id),
+            "decision": _text(row.decision),
             "allowed": row.allowed,
             "clauses": _dumps(list(row.clauses)),
-            "revision": row.revision,
-            "replica": row.replica,
-            "instance_id": row.instance_id,
-            "requested_by": row.requested_by,
+            "revision": _text(row.revision),
+            "replica": _text(row.replica),
+            "instance_id": _text(row.instance_id),
+            "requested_by": _text(row.requested_by),
             "erased": _dumps(list(row.erased)),
             "masked": _dumps(list(row.masked)),
             "error": _dumps(row.error),
@@ -279,12 +302,31 @@ class Store:
             cur.execute(
                 sql,
                 (
-                    report.replica,
-                    report.instance_id,
+                    _text(report.replica),
+                    _text(report.instance_id),
                     self.time_value(report.received_at),
                     _dumps(report.report),
                 ),
             )
+
+    def prune(self, before: datetime, *, dry_run: bool = False) -> int:
+        """Delete the decisions OPA made before `before` (and their clause rows) in one
+        transaction; return how many there were. With `dry_run`, only count them."""
+        moment = self.time_value(before)
+        with self._transaction() as cur:
+            cur.execute(self._param("SELECT COUNT(*) FROM audit_decisions WHERE ts < ?"), (moment,))
+            count = int(cur.fetchone()[0])
+            if count and not dry_run:
+                cur.execute(
+                    self._param(
+                        "DELETE FROM audit_clauses WHERE EXISTS (SELECT 1 FROM audit_decisions d "
+                        "WHERE d.decision_id = audit_clauses.decision_id "
+                        "AND d.idx = audit_clauses.idx AND d.ts < ?)"
+                    ),
+                    (moment,),
+                )
+                cur.execute(self._param("DELETE FROM audit_decisions WHERE ts < ?"), (moment,))
+            return count
 
     def select(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query written with `?` placeholders, as dicts, JSON columns
@@ -362,6 +404,9 @@ class SqliteStore(Store):
         # Locked, busy, disk full or I/O errors pass; a SQL mistake is a bug, not an outage.
         return isinstance(exc, sqlite3.OperationalError)
 
+    def _is_database_error(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.Error)
+
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
@@ -373,18 +418,25 @@ class PostgresStore(Store):
         import psycopg  # noqa: PLC0415 - only a PostgreSQL store needs the driver loaded
 
         try:
-            return psycopg.connect(self.url, connect_timeout=5, application_name="apl-audit")
+            conn = psycopg.connect(self.url, connect_timeout=5, application_name="apl-audit")
+            # The server's default, asked for anyway: a commit returns only once its WAL is
+            # flushed, whatever a configuration file or the role's settings say.
+            conn.execute("SET synchronous_commit TO on")
+            conn.commit()
         except psycopg.OperationalError as exc:
             raise StoreUnavailableError(f"cannot connect to {self.description}: {exc}") from exc
+        return conn
 
     def _param(self, sql: str) -> str:
         return sql.replace("?", "%s")
 
     def _value(self, column: str) -> str:
-        return "?::jsonb" if column in _JSON_COLUMNS or column == "report" else "?"
+        return "?::json" if column in _JSON_COLUMNS or column == "report" else "?"
 
     def _schema(self) -> list[str]:
-        return _schema("JSONB", "TIMESTAMPTZ", "BOOLEAN")
+        # JSON, not JSONB: jsonb refuses the escape \u0000, which a request may carry and
+        # OPA logs as it came; json keeps the text as sent and still answers ->> queries.
+        return _schema("JSON", "TIMESTAMPTZ", "BOOLEAN")
 
     def bucket(self, unit: str) -> str:
         pattern = {"day": "YYYY-MM-DD", "hour": 'YYYY-MM-DD"T"HH24'}[unit]
@@ -401,6 +453,11 @@ class PostgresStore(Store):
         import psycopg  # noqa: PLC0415
 
         return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+    def _is_database_error(self, exc: Exception) -> bool:
+        import psycopg  # noqa: PLC0415
+
+        return isinstance(exc, psycopg.Error)
 
 
 def open_store(url: str, *, create: bool = True, base: Path | None = None) -> Store:

@@ -17,10 +17,10 @@ from bridge.audit.query import Filters, list_records
 from bridge.audit.store import open_store
 from bridge.server import LocalOpa
 
-# How often OPA uploads in the tests: every 1 to 2 seconds (OPA's default is 5 to 10
+# How often OPA uploads in the tests: every second (OPA's default is 5 to 10
 # minutes), and the same as its retry ceiling after a failed upload.
 MIN_DELAY_SECONDS = 1
-MAX_DELAY_SECONDS = 2
+MAX_DELAY_SECONDS = 1
 
 
 def opa_config(collector_url: str, replica: str, token: str | None = None) -> str:

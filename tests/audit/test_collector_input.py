@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.audit.process import AuditServer, request
+from bridge.audit.query import Filters, list_records
 from bridge.audit.store import open_store
 from tests.audit.support import event, gzip_json, stored
 
@@ -210,3 +211,25 @@ def test_with_a_token_an_upload_without_it_gets_401(store_url: str) -> None:
         assert server.healthy()  # health stays open: supervisors need no secret
         # the token reaches the collector by its environment, never its command line
         assert "t0ken" not in " ".join(server.command())
+
+
+def test_strings_a_database_cannot_hold_as_text_are_still_stored(
+    small_collector: AuditServer,
+) -> None:
+    """A NUL (PostgreSQL's text refuses it) or a lone surrogate (no UTF-8 encoder takes
+    it) in a request must not make an upload fail for ever: OPA would retry it, and every
+    upload queued behind it, without end."""
+    odd = event(
+        "d-odd\u0000",
+        input={"id": "act\u0000\ud800", "extensions": None, "note": "\u0000"},
+        result={"id": "act\u0000\ud800", "decision": "invalid", "allowed": False},
+    )
+    raw = json.dumps([odd]).encode()  # ASCII escapes, as OPA's encoder writes them
+    status, answer = post(small_collector, "/logs", gzip.compress(raw))
+    assert status == 200, answer
+    (row,) = [r for r in stored(small_collector.db) if r["decision_id"].startswith("d-odd")]
+    assert row["decision_id"] == "d-odd\ufffd"
+    assert row["id"] == "act\ufffd\ufffd"
+    with open_store(small_collector.db, create=False) as store:
+        full = list_records(store, Filters(decision_ids=["d-odd\ufffd"]), full=True)
+    assert full[0]["input"]["note"] == "\u0000"  # the JSON keeps what was sent

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,11 +112,13 @@ def test_nothing_is_lost_or_doubled_while_the_collector_answers_503(
     make_decisions(client, 30, singles=2, batches=(2, 3))
     # OPA has tried to upload several times by now (every 1 to 2 s) and been refused.
     time.sleep(max(0.0, 8 - (time.monotonic() - fault_started)))
-    assert len(stored(collector.db)) == before, "stored while answering 503"
+    count = len(stored(collector.db))
+    if time.monotonic() - fault_started < 9.5:  # the fault was on for the whole count
+        assert count == before, "stored while answering 503"
+    assert "fault switch: answered 503 to /logs" in collector.log_tail()
 
     rows = wait_for_rows(collector.db, len(client.made))
     assert_exactly_once(rows, client.made)
-    assert "fault switch: answering 503" in collector.log_tail()
 
 
 @pytest.mark.parametrize("how", ["stop", "kill"])
@@ -133,7 +136,7 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
     else:
         collector.stop()
     make_decisions(client, 20, singles=3, batches=(3,))
-    time.sleep(3)  # OPA's uploads fail with connection refused and are kept
+    time.sleep(2)  # OPA's uploads fail with connection refused and are kept
     collector.start()
     make_decisions(client, 40, singles=2, batches=(2,))
     rows = wait_for_rows(collector.db, len(client.made))
@@ -141,8 +144,11 @@ def test_nothing_is_lost_or_doubled_across_a_collector_restart(
 
 
 def test_with_a_token_only_what_carries_it_is_stored(
-    store_url: str, logging_opa: OpaFactory
+    tmp_path: Path, logging_opa: OpaFactory
 ) -> None:
+    """The token is checked before the store is touched, the same for both databases
+    (test_collector_input checks the 401 on each), so one real-OPA run is enough."""
+    store_url = f"sqlite:///{tmp_path / 'token.db'}"
     token = secrets.token_urlsafe(16)
     with AuditServer(store_url, token=token) as collector:
         good = Client(logging_opa(collector, "opa-a", token=token), "opa-a")

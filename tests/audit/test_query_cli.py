@@ -13,10 +13,20 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bridge.audit.process import AuditServer
+from bridge.audit.process import AuditServer, request
+from bridge.audit.store import open_store
 from bridge.cli import cli
 from bridge.server import LocalOpa
-from tests.audit.support import KINDS, Client, Made, activity, opa_config, wait_for_rows
+from tests.audit.support import (
+    KINDS,
+    Client,
+    Made,
+    activity,
+    event,
+    gzip_json,
+    opa_config,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.opa
 
@@ -192,3 +202,41 @@ def test_usage_errors_say_what_to_do(args: tuple[str, ...], message: str) -> Non
     result = CliRunner().invoke(cli, ["audit", "query", *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_prune_deletes_only_what_is_older(collector: AuditServer) -> None:
+    """Events dated across three days, through the real collector: prune keeps the rest."""
+    events = [
+        event(
+            f"d-{day}",
+            timestamp=f"2026-11-{day:02d}T12:00:00Z",
+            result={"decision": "deny", "violations": [{"clause": "P3"}]},
+        )
+        for day in (1, 2, 3)
+    ]
+    status, _ = request(
+        collector.host,
+        collector.port,
+        "POST",
+        "/logs",
+        gzip_json(events),
+        headers={"Content-Encoding": "gzip"},
+    )
+    assert status == 200
+    base = ["audit", "prune", "--db", collector.db, "--before", "2026-11-03"]
+    dry = CliRunner().invoke(cli, [*base, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would delete 2 decision(s) made before 2026-11-03T00:00:00Z" in dry.output
+    assert len(json.loads(run("--db", collector.db, "-f", "json"))) == 3
+    done = CliRunner().invoke(cli, base)
+    assert done.exit_code == 0, done.output
+    assert "deleted 2 decision(s)" in done.output
+    assert [r["decision_id"] for r in json.loads(run("--db", collector.db, "-f", "json"))] == [
+        "d-3"
+    ]
+    # the clause rows of the deleted decisions went with them
+    assert json.loads(run("--db", collector.db, "--count", "--by", "clause", "-f", "json")) == [
+        {"clause": "P3", "count": 1}
+    ]
+    with open_store(collector.db, create=False) as store:
+        assert store.select("SELECT COUNT(*) AS n FROM audit_clauses")[0]["n"] == 1
