@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -74,8 +75,9 @@ def up_command(directory: Path, replicas: int, poll: str, audit: bool, timeout: 
     click.echo(
         f"fleet up in {fleet.directory}: {len(fleet.replicas)} replicas behind {fleet.url}, "
         f"revision {fleet.revision}\n"
-        f'  decisions:  apl-policy eval --opa-url {fleet.url} --token "$(jq -r .token {state})"'
-        " FILE...\n"
+        f'  decisions:  eval "$(apl-policy fleet env --dir {fleet.directory})"; '
+        "apl-policy eval FILE...\n"
+        f"              (exports the load balancer's URL and the token in {state})\n"
         f"  publish:    apl-policy fleet publish --dir {fleet.directory}\n"
         f"  status:     apl-policy fleet status --dir {fleet.directory}\n"
         f"  stop:       apl-policy fleet down --dir {fleet.directory}"
@@ -162,6 +164,26 @@ def status_command(directory: Path, fmt: str) -> None:
             )
     if behind:
         sys.exit(1)  # the fleet is not all on the published revision
+
+
+@fleet_group.command("env")
+@_DIR
+@click.option(
+    "--replicas",
+    "each",
+    is_flag=True,
+    help="Name every replica in APL_OPA_URL instead of the load balancer.",
+)
+def env_command(directory: Path, each: bool) -> None:
+    """Print `export APL_OPA_URL=... APL_OPA_TOKEN=...` for this fleet, for
+    `eval "$(apl-policy fleet env --dir DIR)"` before `apl-policy eval`."""
+    try:
+        fleet = Fleet.load(directory)
+    except FleetError as exc:
+        _fail(str(exc), ExitCode.USAGE_OR_INVALID)
+        return
+    url = ",".join(r.url for r in fleet.replicas) if each else fleet.url
+    click.echo(f"export APL_OPA_URL={shlex.quote(url)} APL_OPA_TOKEN={shlex.quote(fleet.token)}")
 
 
 @fleet_group.command("down")

@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -135,6 +136,21 @@ def test_the_decision_token_cannot_read_status_but_the_monitor_token_can(fleet):
         conn.request("GET", "/v1/status", headers={"Authorization": f"Bearer {token}"})
         assert conn.getresponse().status == expected
         conn.close()
+
+
+def test_fleet_env_points_eval_at_the_fleet(fleet, tmp_path):
+    doc = tmp_path / "one.yaml"
+    doc.write_text("id: via-env\naction: use\nmunition: {model: M14}\nlocation: {region: DMZ}\n")
+    for extra in ([], ["--replicas"]):
+        exports = cli("fleet", "env", "--dir", str(fleet.directory), *extra).stdout
+        env = dict(os.environ)
+        for assignment in shlex.split(exports.removeprefix("export ")):
+            name, _, value = assignment.partition("=")
+            env[name] = value
+        done = cli("eval", "-f", "jsonl", str(doc), env=env)
+        decision = json.loads(done.stdout)
+        assert decision["id"] == "via-env"
+        assert decision["policy"]["revision"] != "source-tree"  # the fleet's, not a private OPA
 
 
 # -- rollout -------------------------------------------------------------------------------
