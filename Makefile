@@ -181,6 +181,9 @@ fleet: fleet-tools ## start a local fleet of 3 OPA replicas in .fleet/ (nginx, H
 	@echo "  the audit trail: $(VENV)/bin/apl-policy audit query --dir $(FLEET_DIR)"
 	@echo "  see docs/fleet.md; stop it with: make fleet-down"
 
+# make bench measures a local fleet too (bench/fleet.py): it needs nginx and HAProxy.
+bench: fleet-tools
+
 .PHONY: fleet-down
 fleet-down: ## stop the local fleet started by make fleet
 	$(VENV)/bin/apl-policy fleet down --dir $(FLEET_DIR)
