@@ -380,6 +380,8 @@ class Fleet:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     monitor_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     audit_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # The audit store: a postgresql:// URL, or empty for SQLite in DIR/audit.db.
+    audit_store: str = ""
     replicas: list[Replica] = field(default_factory=list)
     polling: Polling = field(default_factory=Polling)
     audit_enabled: bool = True
@@ -434,7 +436,9 @@ class Fleet:
 
     @property
     def audit_db(self) -> str | None:
-        return f"sqlite:///{self.directory / 'audit.db'}" if self.audit_enabled else None
+        if not self.audit_enabled:
+            return None
+        return self.audit_store or f"sqlite:///{self.directory / 'audit.db'}"
 
     def replica(self, name: str) -> Replica:
         for replica in self.replicas:
@@ -511,6 +515,7 @@ class Fleet:
                 token=state["token"],
                 monitor_token=state.get("monitor_token") or "",
                 audit_token=audit.get("token") or "",
+                audit_store=audit.get("db") or "",
                 replicas=replicas,
                 polling=Polling(polling.get("min_seconds", 1), polling.get("max_seconds", 2)),
                 audit_enabled=audit.get("url") is not None,

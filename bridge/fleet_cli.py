@@ -51,13 +51,21 @@ def fleet_group() -> None:
     help="Start the audit collector and send it every decision and status report.",
 )
 @click.option(
+    "--audit-db",
+    metavar="URL",
+    default="",
+    help="The audit store, e.g. postgresql://user@host/db (default: DIR/audit.db, SQLite).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(1),
     default=60.0,
     show_default=True,
     help="Seconds to wait for each component to be ready.",
 )
-def up_command(directory: Path, replicas: int, poll: str, audit: bool, timeout: float) -> None:
+def up_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
+    directory: Path, replicas: int, poll: str, audit: bool, audit_db: str, timeout: float
+) -> None:
     """Start the fleet and wait until every replica has activated the signed bundle."""
     try:
         low, _, high = poll.partition("-")
@@ -66,7 +74,9 @@ def up_command(directory: Path, replicas: int, poll: str, audit: bool, timeout: 
         raise click.BadParameter(
             "give MIN-MAX in whole seconds, e.g. 1-2", param_hint="--poll"
         ) from None
-    fleet = Fleet(directory=directory, polling=polling, audit_enabled=audit)
+    fleet = Fleet(
+        directory=directory, polling=polling, audit_enabled=audit, audit_store=audit_db
+    )
     try:
         fleet.up(replicas, timeout=timeout)
     except BridgeError as exc:

@@ -390,8 +390,14 @@ def _audit_records(fleet: Fleet) -> list[dict[str, Any]]:
 
 
 def test_every_decision_through_the_fleet_is_in_the_audit_store_exactly_once(fleet, tmp_path):
+    check_audit_exactly_once(fleet, tmp_path, 600)
+
+
+def check_audit_exactly_once(fleet: Fleet, tmp_path: Path, count: int) -> None:
+    """`count` decisions, half through the load balancer while the collector answers 503
+    for 10 s, half over the replicas while it is stopped and started again: each one is
+    in the store exactly once, with the revision and the replica that made it."""
     run = uuid.uuid4().hex[:8]
-    count = 600
     revision = revision_at(fleet.url, fleet.token)
     docs = tmp_path / "audit.jsonl"
     docs.write_text(
