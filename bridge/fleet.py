@@ -51,6 +51,10 @@ OPA_CONFIG = DEPLOY_DIR / "opa" / "config.yaml"
 NGINX_CONFIG = DEPLOY_DIR / "nginx" / "bundle-server.conf"
 HAPROXY_CONFIG = DEPLOY_DIR / "haproxy" / "haproxy.cfg"
 MONITOR_TOKEN_ENV = "APL_OPA_MONITOR_TOKEN"  # noqa: S105 - the variable's name
+# Set in the environment of every process a fleet starts, to its directory: how `down`
+# tells its processes from others (a pid may have been reused; a command line need not
+# name the directory, e.g. a collector on PostgreSQL).
+FLEET_ENV = "APL_FLEET_DIR"
 
 _STOP_GRACE_SECONDS = 5.0
 _PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
@@ -240,18 +244,23 @@ def http_status(url: str, *, timeout: float = 1.0, headers: dict[str, str] | Non
 
 
 def _process_alive(pid: int | None, marker: str) -> bool:
-    """Whether pid is a live process whose command line mentions marker (the fleet's
-    directory): a pid the kernel gave to something else since is not ours to signal."""
+    """Whether pid is a live process of the fleet whose marker (its directory) is given:
+    every process the fleet starts carries it in its environment (FLEET_ENV), and most on
+    their command line. A pid the kernel gave to something else since is not ours to
+    signal."""
     if not pid:
         return False
     try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
     if stat.rsplit(")", 1)[-1].split()[0] == "Z":  # a zombie: dead, only not yet reaped
         return False
-    return marker in cmdline
+    # nginx rewrites its environment's memory with its process title, so for it the
+    # directory on its command line (-p, -c) is what identifies it.
+    return f"{FLEET_ENV}={marker}".encode() in environ.split(b"\0") or marker in cmdline
 
 
 def stop_process(pid: int | None, marker: str, *, grace: float = _STOP_GRACE_SECONDS) -> None:
@@ -284,7 +293,7 @@ def _tail(path: Path, limit: int = 1500) -> str:
         return ""
 
 
-def _spawn(argv: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:
+def _spawn(argv: Sequence[str], log: Path, marker: str, env: dict[str, str] | None = None) -> int:
     """Start a process of the fleet in its own session (it outlives this command and a
     Ctrl-C in the terminal), its output appended to log; its pid. (posix_spawn, not
     Popen: no handle is left behind to warn that the process it started still runs.)"""
@@ -299,7 +308,7 @@ def _spawn(argv: Sequence[str], log: Path, env: dict[str, str] | None = None) ->
         return os.posix_spawn(
             argv[0],
             list(argv),
-            dict(os.environ if env is None else env),
+            {**(os.environ if env is None else env), FLEET_ENV: marker},
             file_actions=actions,
             setsid=True,
         )
@@ -395,7 +404,7 @@ class Fleet:
 
     @property
     def marker(self) -> str:
-        """Every process of the fleet has this on its command line."""
+        """Every process of the fleet has this in its environment (FLEET_ENV)."""
         return str(self.directory)
 
     @property
@@ -645,6 +654,7 @@ class Fleet:
         process = _spawn(
             [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(error_log), "-g", globals_],
             self.log_dir / "nginx.out",
+            self.marker,
         )
         self.pids["nginx"] = process
         self._wait(
@@ -675,6 +685,7 @@ class Fleet:
                 f"127.0.0.1:{self.audit_port}",
             ],
             log,
+            self.marker,
             {**os.environ, AUDIT_TOKEN_ENV: self.audit_token},
         )
         self.pids["audit"] = process
@@ -740,6 +751,7 @@ class Fleet:
         process = _spawn(
             self.replica_command(replica),
             self.replica_log(replica),
+            self.marker,
             self.replica_environment(replica),
         )
         replica.pid = process
@@ -790,7 +802,7 @@ class Fleet:
         )
         _run([haproxy, "-c", "-q", "-f", str(conf)], "haproxy -c on the rendered config")
         log = self.log_dir / "haproxy.log"
-        process = _spawn([haproxy, "-f", str(conf)], log)
+        process = _spawn([haproxy, "-f", str(conf)], log, self.marker)
         self.pids["haproxy"] = process
         self._wait(
             "the load balancer (haproxy)",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bridge.fleet import Fleet
+from bridge.fleet import FLEET_ENV, Fleet
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
@@ -45,6 +45,27 @@ def fleet_status(directory: Path) -> dict[str, Any]:
     return status
 
 
+def processes_of(directory: Path) -> list[int]:
+    """Every live process started for the fleet in `directory`, found by the marker in its
+    environment, not by the pids fleet.json keeps (so a process it lost is found too)."""
+    where = str(Path(directory).resolve())
+    marker = f"{FLEET_ENV}={where}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        # nginx overwrites its environment with its title: its command line names the dir.
+        if (marker in environ or where in cmdline) and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     directory = tmp_path_factory.mktemp("fleet")
@@ -68,3 +89,4 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
         cli("fleet", "down", "--dir", str(directory), check=False)
         left = current.running_processes()
         assert not left, f"fleet down left {left} running"
+        assert processes_of(directory) == []

@@ -10,7 +10,7 @@ import pytest
 
 from bridge.fleet import Fleet
 from tests.audit.postgres import PostgresCluster
-from tests.fleet.conftest import cli
+from tests.fleet.conftest import cli, processes_of
 from tests.fleet.test_fleet import check_audit_exactly_once
 
 pytestmark = pytest.mark.opa
@@ -31,6 +31,7 @@ def pg_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
             current = Fleet.load(directory)
             cli("fleet", "down", "--dir", str(directory), check=False)
             assert not current.running_processes()
+            assert processes_of(directory) == []
     finally:
         cluster.stop()
 
