@@ -38,6 +38,7 @@ class Outcome(StrEnum):
 class PolicyRef:
     id: str
     effective: str
+    until: str | None  # the regime's last day, inclusive; None while it is open
     revision: str
 
 
@@ -73,6 +74,14 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """What a reader must know that is not a finding (contract 2.0)."""
+
+    regime: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldError:
     field: str
     message: str
@@ -94,6 +103,7 @@ class Decision:
     reviews: tuple[Finding, ...] = ()
     obligations: tuple[Finding, ...] = ()
     errors: tuple[FieldError, ...] = ()
+    notices: tuple[Notice, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -151,7 +161,12 @@ class Decision:
             id=_typed(doc["id"], str, None),
             decision=Outcome(doc["decision"]),
             allowed=_typed(doc["allowed"], bool),
-            policy=PolicyRef(*(_typed(policy[k], str) for k in ("id", "effective", "revision"))),
+            policy=PolicyRef(
+                _typed(policy["id"], str),
+                _typed(policy["effective"], str),
+                _typed(policy["until"], str, None),
+                _typed(policy["revision"], str),
+            ),
             munition=MunitionClass(
                 _typed(munition["is_apl"], bool, None), _typed(munition["basis"], str)
             ),
@@ -163,6 +178,7 @@ class Decision:
             reviews=_items(doc, "reviews", Finding, "clause", "message"),
             obligations=_items(doc, "obligations", Finding, "clause", "message"),
             errors=_items(doc, "errors", FieldError, "field", "message"),
+            notices=_items(doc, "notices", Notice, "regime", "message"),
             raw=doc,
         )
 
