@@ -22,7 +22,12 @@ pytestmark = pytest.mark.opa
 SDK = project_root() / "tests" / "sdk"
 INPUTS = {
     "de": SAMPLE_ACTIVITY,
-    "kr": {"id": "kr", "action": "use", "munition": {"model": "M14"}, "location": {"country": "KR"}},
+    "kr": {
+        "id": "kr",
+        "action": "use",
+        "munition": {"model": "M14"},
+        "location": {"country": "KR"},
+    },
     "typo": {"id": "typo", "action": "use", "munitoin": {"model": "M14"}},
 }
 
@@ -71,5 +76,7 @@ def test_the_sdk_without_the_token_gets_no_decision(opa_server, token):
 def test_the_batch_route_reaches_opas_404_only_with_the_token(opa_server):
     body = {"inputs": {"a": SAMPLE_ACTIVITY}}
     for route in ("/v1/batch/data/apl/decision", "/v1/batch/data/apl/batch"):
-        assert http_request(opa_server, "POST", route, token=opa_server.token, body=body).status == 404
+        assert (
+            http_request(opa_server, "POST", route, token=opa_server.token, body=body).status == 404
+        )
         assert http_request(opa_server, "POST", route, body=body).status == 401
