@@ -1,5 +1,5 @@
 """The locked-down OPA as a service or an attacker on the host meets it: decisions for the
-token holder, health for anyone, and nothing else for anyone (issue 4, item 1)."""
+token holder, health for anyone, and nothing else for anyone."""
 
 from __future__ import annotations
 
