@@ -90,8 +90,9 @@ def _merge(batch: list[Document], future: Future[list[Decision]]) -> list[Result
 
 def expectation_mismatches(expect: object, decision: Decision) -> tuple[str, ...]:
     """How a decision differs from a fixture scenario's `expect` (CONTRACT.md, Fixtures):
-    the decision, and, where the scenario lists them, the clauses of the violations and
-    exceptions (exactly) and of the reviews and obligations (as sets). Empty: as expected."""
+    the decision, the clauses of the violations and exceptions (exactly; none when not
+    listed), and of the reviews and obligations (as sets, where listed). Empty: as
+    expected. The one judge of a fixture, for `eval --scenarios` and for pytest alike."""
     if not isinstance(expect, dict):
         return ("an `expect` mapping in the scenario",)
     out: list[str] = []
@@ -105,11 +106,12 @@ def expectation_mismatches(expect: object, decision: Decision) -> tuple[str, ...
         "obligations": sorted({o.clause for o in decision.obligations}),
     }
     for name, got in groups.items():
-        if name in expect:
-            wanted = expect[name] if isinstance(expect[name], list) else [expect[name]]
-            want_sorted = sorted(map(str, wanted))
-            if name in ("reviews", "obligations"):
-                want_sorted = sorted(set(want_sorted))
-            if want_sorted != got:
-                out.append(f"{name} {want_sorted}, got {got}")
+        if name not in expect and name in ("reviews", "obligations"):
+            continue
+        listed = expect.get(name, [])
+        wanted = sorted(map(str, listed if isinstance(listed, list) else [listed]))
+        if name in ("reviews", "obligations"):
+            wanted = sorted(set(wanted))
+        if wanted != got:
+            out.append(f"{name} {wanted}, got {got}")
     return tuple(out)

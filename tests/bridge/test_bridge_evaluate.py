@@ -84,7 +84,11 @@ def test_an_unreachable_opa_is_an_error_never_a_decision(opa_server):
 def test_expectations_compare_decision_and_clauses(client):
     (result,) = evaluate([doc(1, DE)], client)
     assert expectation_mismatches({"decision": "deny", "violations": ["P3"]}, result.decision) == ()
-    assert expectation_mismatches({"decision": "permit"}, result.decision) == ("permit, got deny",)
+    # Violations and exceptions not listed are expected to be none.
+    assert expectation_mismatches({"decision": "permit"}, result.decision) == (
+        "permit, got deny",
+        "violations [], got ['P3']",
+    )
     assert expectation_mismatches({"decision": "deny", "violations": []}, result.decision) == (
         "violations [], got ['P3']",
     )
