@@ -36,6 +36,8 @@ from bridge.loading import iter_documents, scenario_files
 from bridge.metadata import load_clauses
 from bridge.models import Outcome
 from bridge.options import opa_from, opa_options
+from bridge.regimes import pin
+from bridge.regimes_cli import regime_option, regimes_command
 from bridge.render import (
     Format,
     Row,
@@ -108,6 +110,7 @@ def cli() -> None:
     is_flag=True,
     help="Do not list invalid documents on stderr (their decisions still carry the errors).",
 )
+@regime_option
 @opa_options
 def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
     files: tuple[str, ...],
@@ -119,6 +122,7 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     workers: int,
     progress: bool,
     quiet: bool,
+    regime: str | None,
     opa_url: str | None,
     token: str | None,
     timeout: float,
@@ -168,7 +172,8 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
                 on_error=on_input_error,
                 on_bytes=bar.update,
             )
-            for result in evaluate(documents, client, batch_size=batch_size, workers=workers):
+            pinned = pin(documents, regime)
+            for result in evaluate(pinned, client, batch_size=batch_size, workers=workers):
                 if not quiet:
                     _report_invalid(result)
                 row = _row(result, scenarios)
@@ -214,10 +219,12 @@ def _row_code(row: Row, scenarios: bool) -> ExitCode:
 @cli.command("explain")
 @click.argument("file", metavar="FILE")
 @options.bundle
+@regime_option
 @opa_options
 def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
     file: str,
     bundle: Path | None,
+    regime: str | None,
     opa_url: str | None,
     token: str | None,
     timeout: float,
@@ -238,7 +245,7 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     try:
         with opa_from(opa_url, token, timeout, retry_for).client() as client:
             documents = iter_documents([file], scenarios="auto", on_error=on_input_error)
-            for n, result in enumerate(evaluate(documents, client, batch_size=20)):
+            for n, result in enumerate(evaluate(pin(documents, regime), client, batch_size=20)):
                 if n:
                     click.echo("\n" + "─" * columns + "\n")
                 click.echo(explain_text(result, clauses, width=columns))
@@ -248,9 +255,9 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     sys.exit(int(code))
 
 
-def _clauses_or_exit(bundle: Path | None) -> list[Any]:
+def _clauses_or_exit(bundle: Path | None, regime: str | None = None) -> list[Any]:
     try:
-        return load_clauses(bundle)
+        return load_clauses(bundle, regime=regime)
     except BridgeError as exc:
         fail(str(exc), ExitCode.OPA_FAILURE)
 
@@ -260,10 +267,11 @@ def _clauses_or_exit(bundle: Path | None) -> list[Any]:
     "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @options.bundle
-def clauses_command(fmt: str, bundle: Path | None) -> None:
+@regime_option
+def clauses_command(fmt: str, bundle: Path | None, regime: str | None) -> None:
     """The policy's clauses and the Korean exception, with titles and source texts, as
-    the policy's METADATA states them."""
-    clauses = _clauses_or_exit(bundle)
+    the policy's METADATA states them (every regime's, or --regime's)."""
+    clauses = _clauses_or_exit(bundle, regime)
     columns = min(width(sys.stdout.isatty()), 100)
     click.echo(clauses_json(clauses) if fmt == "json" else clauses_text(clauses, width=columns))
 
@@ -345,6 +353,9 @@ def serve_command(
         server.stop()
     if returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
         fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
+
+
+cli.add_command(regimes_command)
 
 
 # -- entry point -----------------------------------------------------------------------

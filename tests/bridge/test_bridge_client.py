@@ -175,7 +175,7 @@ def test_a_malformed_permit_is_refused(change):
 @pytest.mark.parametrize(
     "change",
     [
-        {"policy": {"id": "someone-else", "effective": "2022-06-21", "revision": "x"}},
+        {"policy": PERMIT["policy"] | {"id": "someone-else"}},
         {"extra": "field"},
     ],
 )
