@@ -170,3 +170,8 @@ dist: $(VENV_STAMP) ## build the wheel and the sdist into dist/, the policy bund
 .PHONY: bench-cli
 bench-cli: $(OPA_STAMP) $(VENV_STAMP) ## the CLI's CPU per document alone (bench/cli_cpu.py)
 	$(PY) bench/cli_cpu.py
+
+# --- regimes: the cost of a decision before and after them -----------------------------
+.PHONY: bench-regimes
+bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
+	$(PY) bench/regime_cost.py
