@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bridge import schema
 from bridge.errors import EvaluationError, OpaUnavailable
 from bridge.loading import Document
 from bridge.server import find_opa, project_bundle
-
-_ACTIVITY_SCHEMA = Path(__file__).resolve().parent / "schemas" / "activity.schema.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +91,8 @@ def load_regimes(bundle: Path | str | None = None, *, timeout: float = 60.0) -> 
 def regime_ids() -> list[str]:
     """The regime ids the contract allows: the activity schema's `regime` enum (generated
     from the regimes index by `make generate`), read without starting OPA."""
-    schema = json.loads(_ACTIVITY_SCHEMA.read_text("utf-8"))
-    return [str(r) for r in schema["$defs"]["fields"]["properties"]["regime"]["enum"]]
+    fields: dict[str, Any] = schema.load("activity")["$defs"]["fields"]["properties"]
+    return [str(r) for r in fields["regime"]["enum"]]
 
 
 def pin(documents: Iterable[Document], regime: str | None) -> Iterator[Document]:

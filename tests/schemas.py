@@ -3,22 +3,14 @@ decision the tests get (at run time the bridge checks only what failing closed n
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 import jsonschema
 
-from bridge.server import project_root
+from bridge.schema import load
 
-FOLDER = project_root() / "bridge" / "schemas"
-
-
-@cache
-def load(name: str) -> dict[str, Any]:
-    """The schema `name` ("activity" or "decision")."""
-    schema: dict[str, Any] = json.loads((FOLDER / f"{name}.schema.json").read_text("utf-8"))
-    return schema
+__all__ = ["load", "problems", "validator"]
 
 
 @cache
