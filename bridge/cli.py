@@ -63,7 +63,7 @@ _OUTCOME_CODES = {
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="apl-policy", prog_name="apl-policy")
 def cli() -> None:
-    """Decisions on activities under the 2022 US anti-personnel mine policy, from OPA.
+    """Decisions on activities under the US anti-personnel mine policy, from OPA.
 
     \b
     Exit codes (the highest that applies):
