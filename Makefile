@@ -57,7 +57,7 @@ test-rego: $(OPA_STAMP) ## Rego unit tests, failing below 95% coverage
 
 .PHONY: check-py
 check-py: $(VENV_STAMP) ## Python gates: ruff and mypy --strict
-	$(VENV)/bin/ruff check bridge tests
+	$(VENV)/bin/ruff check bridge tests tools
 	$(VENV)/bin/mypy
 
 .PHONY: test-py
@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-perf test-py ## everything CI runs (installs what is missing first)
+test: audit-deps test-fleet-prereqs check-rego test-rego check-py test-contract-deps test-perf test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -78,10 +78,10 @@ serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, rea
 	$(VENV)/bin/apl-policy serve --addr 127.0.0.1:8181
 
 .PHONY: clean
-clean: ## remove what the build made (bin/, .venv/, dist/)
-	rm -rf $(BIN) $(VENV) dist
+clean: ## remove what the build made (bin/, .venv/, dist/, the SDK test's node_modules)
+	rm -rf $(BIN) $(VENV) dist tests/sdk/node_modules
 
-# --- security: signed bundle, fuzzing, soak (issue 4) ------------------------------------
+# --- security: signed bundle, fuzzing, soak --------------------------------------------
 # The bundle services should run: signed, with the git revision in its manifest, tests left
 # out. Never built with -O: optimisation drops the METADATA the decisions quote.
 BUNDLE      ?= dist/bundle.tar.gz
@@ -114,7 +114,7 @@ fuzz: $(OPA_STAMP) $(VENV_STAMP) ## the property tests with many more Hypothesis
 soak: $(OPA_STAMP) $(VENV_STAMP) ## the 8-client load test for longer (APL_SOAK_SECONDS, default 120)
 	APL_LOAD_PROFILE=soak $(PY) -m pytest tests/security/test_load.py
 
-# --- bench (issue 5: throughput beside OPA's own floors and peers) -----------
+# --- bench: throughput beside OPA's own floors and peers ----------------------
 # conftest is the Go-native peer; pinned here, built from its Go module like OPA.
 CONFTEST_VERSION := v0.71.1
 CONFTEST       := $(BIN)/conftest
@@ -136,6 +136,107 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- fleet: deploy/, a local fleet, the Helm chart's linter ---------------------------
+# Helm is built from its Go module like OPA; `helm lint` and `helm template` check the
+# chart in deploy/helm. nginx and HAProxy come from Debian and run as the current user.
+HELM_VERSION := v3.22.0
+HELM       := $(BIN)/helm
+HELM_STAMP := $(BIN)/.helm-$(HELM_VERSION)
+CHART      := deploy/helm/apl-policy
+FLEET_DIR  ?= $(CURDIR)/.fleet
+export APL_HELM_BIN := $(HELM)
+
+$(HELM_STAMP):
+	mkdir -p $(BIN)
+	CGO_ENABLED=0 GOBIN=$(BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	touch $@
+
+.PHONY: fleet-tools
+fleet-tools: $(OPA_STAMP) $(VENV_STAMP) ## install nginx, HAProxy and openssl (Debian) if missing
+	@missing=""; \
+	for tool in nginx:nginx haproxy:haproxy openssl:openssl; do \
+	  command -v $${tool%%:*} >/dev/null || [ -x /usr/sbin/$${tool%%:*} ] || missing="$$missing $${tool##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  apt-cache policy $$missing | grep -q 'Candidate: [0-9]' \
+	    || $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends $$missing; \
+	fi
+
+.PHONY: check-deploy
+check-deploy: $(HELM_STAMP) ## lint and render the Helm chart with helm (pinned, built from its Go module)
+	@# The chart's files/ link to deploy/opa and deploy/nginx (one copy of each config);
+	@# helm notes every link it follows, which is expected here.
+	$(HELM) lint --strict $(CHART) -f $(CHART)/ci/lint-values.yaml 2>&1 | { grep -v 'found symbolic link' || true; }
+	$(HELM) template apl $(CHART) -f $(CHART)/ci/lint-values.yaml 2>/dev/null >/dev/null
+
+.PHONY: test-fleet-prereqs
+test-fleet-prereqs: fleet-tools check-deploy
+
+.PHONY: fleet
+fleet: fleet-tools ## start a local fleet of 3 OPA replicas in .fleet/ (nginx, HAProxy, audit collector)
+	$(VENV)/bin/apl-policy fleet up --replicas 3 --dir $(FLEET_DIR)
+	@echo "  the audit trail: $(VENV)/bin/apl-policy audit query --dir $(FLEET_DIR)"
+	@echo "  see docs/fleet.md; stop it with: make fleet-down"
+
+# make bench measures a local fleet too (bench/fleet.py): it needs nginx and HAProxy.
+bench: fleet-tools
+
+.PHONY: fleet-down
+fleet-down: ## stop the local fleet started by make fleet
+	$(VENV)/bin/apl-policy fleet down --dir $(FLEET_DIR)
+
+# --- audit store: the collector OPA's decision logs go to --------------------------
+# Its tests start a throwaway PostgreSQL cluster from Debian's server binaries.
+.PHONY: audit-deps
+audit-deps: ## install what the audit tests need: Debian's postgresql (initdb, pg_ctl), if missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy postgresql | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends postgresql; \
+	fi
+
+.PHONY: audit-bench
+audit-bench: audit-deps $(VENV_STAMP) ## events/s the collector stores, on SQLite and PostgreSQL
+	$(PY) bench/audit_throughput.py
+
+# --- contract: generated files, the wheel, OPA's SDK for the tests ----------------------
+SDK_DIR   := tests/sdk
+SDK_STAMP := $(SDK_DIR)/node_modules/.installed
+
+.PHONY: generate
+generate: $(OPA_STAMP) $(VENV_STAMP) ## write the generated files: schema enums, docs/interpretations.md, docs/sources/
+	$(PY) tools/generate.py
+
+.PHONY: check-generated
+check-generated: $(OPA_STAMP) $(VENV_STAMP) ## fail when a generated file is not current (then: make generate)
+	$(PY) tools/generate.py --check
+
+# OPA's official TypeScript SDK, from npm at the version package-lock.json pins, into
+# tests/sdk/node_modules (ignored by git); node and npm from Debian when missing.
+$(SDK_STAMP): $(SDK_DIR)/package.json $(SDK_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends nodejs npm; \
+	fi
+	npm ci --prefix $(SDK_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: test-contract-deps
+test-contract-deps: check-generated $(SDK_STAMP)
+
+.PHONY: dist
+dist: $(VENV_STAMP) ## build the wheel and the sdist into dist/, the policy bundle inside
+	$(PY) -m build --outdir dist .
+
+.PHONY: bench-cli
+bench-cli: $(OPA_STAMP) $(VENV_STAMP) ## the CLI's CPU per document alone (bench/cli_cpu.py)
+	$(PY) bench/cli_cpu.py
 
 # --- regimes: the cost of a decision before and after them -----------------------------
 .PHONY: bench-regimes

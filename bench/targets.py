@@ -1,4 +1,4 @@
-"""The targets of issue 5, in one place: bench/check enforces them, bench/run.py prints them.
+"""The bench targets, in one place: bench/check enforces them, bench/run.py prints them.
 
 Each target is a ratio or a count read from bench/results/latest.json; a figure that is
 missing (a peer skipped, a run that failed) fails its target rather than passing quietly.
@@ -28,6 +28,8 @@ TARGETS: tuple[Target, ...] = (
            "the Python client, one decision per call, at least half of wrk at one connection"),
     Target("peak_rss_cli_mb", "<", 150.0, "the CLI streams: flat memory over 100,000 documents"),
     Target("decisions_out", "==", "docs_in", "every document read gets exactly one decision"),
+    Target("fleet_logging_on_over_off", ">=", 0.8,
+           "decision logging to the audit store costs a fleet at most a fifth of its rate"),
 )
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {

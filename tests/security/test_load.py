@@ -1,4 +1,4 @@
-"""Load (issue 4, item 6): 8 concurrent clients, each on its own keep-alive connection,
+"""Load: 8 concurrent clients, each on its own keep-alive connection,
 against one OPA. Zero errors, and identical decisions for identical inputs, however the
 requests interleave.
 
@@ -44,7 +44,9 @@ INPUTS: list[dict[str, Any]] = [
         "id": "review",
         "action": "use",
         "munition": {"model": "M18A1"},
-        "location": {"country": "KR"},
+        # In Korea the Claymore's mode would not matter (permitted either way): in Germany it
+        # decides, so the decision is review.
+        "location": {"country": "DE"},
     },
     {
         "id": "not-apl",

@@ -9,7 +9,9 @@
 #   evaluation traces (?explain) that would reveal the policy's expressions.
 #   When the OPA process has APL_OPA_TOKEN in its environment, every request except the
 #   health checks must carry it as a bearer token (OPA puts it in input.identity with
-#   --authentication=token).
+#   --authentication=token). A second, separate token in APL_OPA_MONITOR_TOKEN, when set,
+#   lets a monitoring system read /metrics and the status plugin's /v1/status, and
+#   nothing else; the decision token never can.
 # related_resources:
 #   - https://www.openpolicyagent.org/docs/security#authentication-and-authorization
 # custom:
@@ -24,6 +26,15 @@ default allow := false
 decision_routes := {
 	["v1", "data", "apl", "decision"],
 	["v1", "data", "apl", "batch"],
+}
+
+# Interpretation: OPA's official SDKs (TypeScript @open-policy-agent/opa, Java com.styra:opa)
+# ask POST /v1/batch/data/<rule> first, which only Enterprise OPA serves, and fall back to
+# one call per input only when the answer is 404. The batch form of the two decision
+# routes is let through, token and parameters as for the routes themselves, so that OPA
+# answers its own 404; nothing is evaluated there, and every other batch path stays 401.
+batch_routes := {array.concat(["v1", "batch"], array.slice(route, 1, count(route))) |
+	some route in decision_routes
 }
 
 # Interpretation: health stays open without the token, as in OPA's own token example,
@@ -46,7 +57,8 @@ health_params := {"bundles", "plugins", "exclude-plugin"}
 
 allow if {
 	input.method == "POST"
-	input.path in decision_routes
+	some routes in [decision_routes, batch_routes]
+	input.path in routes
 	params_within(decision_params)
 	authenticated
 }
@@ -55,6 +67,23 @@ allow if {
 	input.method == "GET"
 	input.path in health_routes
 	params_within(health_params)
+}
+
+# Monitoring (Prometheus, `apl-policy fleet status`) reads metrics and OPA's own status
+# report: bundle revisions, activation times and errors, never policy source or data.
+monitor_routes := {
+	["metrics"],
+	["v1", "status"],
+}
+
+# Interpretation: monitoring gets its own credential, so that the token every service
+# holds still reaches nothing but decisions; without APL_OPA_MONITOR_TOKEN these routes
+# stay shut to everyone, as before.
+allow if {
+	input.method == "GET"
+	input.path in monitor_routes
+	count(object.get(input, "params", {})) == 0
+	monitor_authenticated
 }
 
 params_within(allowed) if {
@@ -77,5 +106,13 @@ authenticated if {
 }
 
 token_required if configured_token != ""
+
+monitor_authenticated if {
+	configured_monitor_token != ""
+	is_string(input.identity)
+	crypto.sha256(input.identity) == crypto.sha256(configured_monitor_token)
+}
+
+configured_monitor_token := object.get(opa.runtime().env, "APL_OPA_MONITOR_TOKEN", "")
 
 configured_token := opa.runtime().env.APL_OPA_TOKEN
