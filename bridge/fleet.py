@@ -40,6 +40,7 @@ import yaml
 from bridge.audit.collector import TOKEN_ENV as AUDIT_TOKEN_ENV
 from bridge.errors import BridgeError
 from bridge.limits import opa_server_args
+from bridge.opa_runtime import opa_environment
 from bridge.server import TOKEN_ENV, find_opa, free_port, project_bundle, project_root
 
 STATE_FILE = "fleet.json"
@@ -729,7 +730,7 @@ class Fleet:
         ]
 
     def replica_environment(self, replica: Replica) -> dict[str, str]:
-        env = dict(os.environ)
+        env = opa_environment()  # the shipped GOGC (bridge/opa_runtime.py)
         env.update(
             {
                 TOKEN_ENV: self.token,
