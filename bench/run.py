@@ -935,6 +935,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     settings.out.mkdir(parents=True, exist_ok=True)
+    # The instruction counts (make bench-instructions, too slow under valgrind for every
+    # bench) are carried from their own file, so bench/check sees them beside the rates.
+    counted = settings.out / "instructions.json"
+    if counted.exists():
+        results.update(json.loads(counted.read_text(encoding="utf-8")))
     latest = settings.out / "latest.json"
     latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results) + fleet_bench.markdown(results)

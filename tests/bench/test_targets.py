@@ -13,6 +13,7 @@ GOOD = {
     "docs_in": 1000,
     "decisions_out": 1000,
     "fleet_logging_on_over_off": 0.9,
+    "instructions_over_baseline": 0.5,
 }
 
 
@@ -35,6 +36,9 @@ def test_each_target_fails_on_its_own(targets):
     assert _failed(targets, {**GOOD, "decisions_out": 999}) == ["decisions_out"]
     assert _failed(targets, {**GOOD, "fleet_logging_on_over_off": 0.79}) == [
         "fleet_logging_on_over_off"
+    ]
+    assert _failed(targets, {**GOOD, "instructions_over_baseline": 0.51}) == [
+        "instructions_over_baseline"
     ]
 
 
