@@ -39,6 +39,7 @@ BASELINE = ROOT / "bench" / "baseline" / "bundle.tar.gz"
 FLOORS = ROOT / "bench" / "instructions" / "floors"
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
+WARMUP = 1  # evaluations of each case before counting (compiles its lazily built parts)
 BEGIN, END = "<!-- instructions:begin -->", "<!-- instructions:end -->"
 
 # One document per input kind: what the issue names, written as a service would send them.
@@ -96,7 +97,7 @@ def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_rep
         ]
         cases.append({"policy": policy, "label": f"{policy}/mix", "query": "data.apl.batch",
                       "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps})
-        runs.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases, "warmup": 3})
+        runs.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases, "warmup": WARMUP})
     runs.append({
         "policies": [{"name": "floors", "bundle": str(floors)}],
         "cases": [
@@ -105,7 +106,7 @@ def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_rep
             {"policy": "floors", "label": "floor/result", "query": "data.floor.decision",
              "input": KINDS["use"], "docs": 1, "reps": reps},
         ],
-        "warmup": 3,
+        "warmup": WARMUP,
     })
     return runs
 
@@ -193,8 +194,8 @@ def table(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=40, help="evaluations of each single document")
-    parser.add_argument("--mix", type=int, default=200, help="documents in the bench mix's batch")
+    parser.add_argument("--reps", type=int, default=10, help="evaluations of each single document")
+    parser.add_argument("--mix", type=int, default=60, help="documents in the bench mix's batch")
     parser.add_argument("--mix-reps", type=int, default=2, help="evaluations of the whole batch")
     parser.add_argument("--seed", type=int, default=None, help="bench/generate.py seed (its default if unset)")
     args = parser.parse_args(argv)
