@@ -248,7 +248,7 @@ bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before 
 # same OPA as OPA_VERSION above (checked here, so the counts are the shipped OPA's).
 INSTRUCTIONS := $(BIN)/instructions
 
-$(INSTRUCTIONS): bench/instructions/main.go bench/instructions/go.mod bench/instructions/go.sum
+$(INSTRUCTIONS): bench/instructions/main.go bench/instructions/dump_amd64.s bench/instructions/go.mod bench/instructions/go.sum
 	@grep -q 'github.com/open-policy-agent/opa $(OPA_VERSION)$$' bench/instructions/go.mod \
 	  || { echo "bench/instructions/go.mod does not pin OPA $(OPA_VERSION)"; exit 1; }
 	mkdir -p $(BIN)

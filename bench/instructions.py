@@ -5,8 +5,8 @@ swing by 2x from run to run; instruction counts under valgrind do not.
     python bench/instructions.py [--reps 40] [--mix 200]
 
 Every case is evaluated with OPA's own `rego` package at the pinned version, by the Go
-harness in bench/instructions/ (bin/instructions), under `valgrind --tool=callgrind
---dump-before=main.mark`: the harness calls `mark` between phases, so callgrind's counts
+harness in bench/instructions/ (bin/instructions), under `valgrind --tool=callgrind`: the
+harness ends each phase with a CALLGRIND_DUMP_STATS client request, so callgrind's counts
 are split per case, all threads (the garbage collector's included) summed. A collection
 forced between cases is billed to neither; the collections a case triggers itself are
 billed to it, with the GOGC that OPA is shipped with (bridge.opa_runtime.OPA_GOGC).
@@ -118,7 +118,7 @@ def callgrind(harness: str, plan_path: Path, work: Path) -> dict[str, int]:
     out = work / "callgrind.out"
     # asyncpreemptoff: Go's preemption signals crash callgrind; it changes no work done.
     env = dict(os.environ, GOGC=OPA_GOGC, GOMAXPROCS="1", GODEBUG="asyncpreemptoff=1")
-    proc = _run(["valgrind", "--tool=callgrind", "--dump-before=main.mark", "--dump-instr=no",
+    proc = _run(["valgrind", "--tool=callgrind", "--dump-instr=no",
                  f"--callgrind-out-file={out}", harness, "count", str(plan_path)], env=env)
     marks = [line[5:] for line in proc.stdout.splitlines() if line.startswith("mark ")]
     dumps = sorted(work.glob("callgrind.out.*"), key=lambda p: int(p.suffix[1:]))

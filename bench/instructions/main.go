@@ -4,9 +4,10 @@
 // It has two modes:
 //
 //	instructions count PLAN.json   run each case of the plan, calling mark() between
-//	                               phases; run under `valgrind --tool=callgrind
-//	                               --dump-before=main.mark` each phase becomes one dump,
-//	                               in the order the labels are printed on stdout.
+//	                               phases; run under `valgrind --tool=callgrind` each
+//	                               phase becomes one dump (a CALLGRIND_DUMP_STATS client
+//	                               request, dump_amd64.s), in the order the labels are
+//	                               printed on stdout.
 //	instructions golden BASE NEW DOCS.jsonl
 //	                               decide every document with both policies and print
 //	                               every difference (policy.revision aside); exit 1 on any.
@@ -50,10 +51,14 @@ type plan struct {
 	Warmup   int         `json:"warmup"`
 }
 
-// mark separates the phases: callgrind dumps its counters each time it is entered.
-//
-//go:noinline
+// dumpStats asks callgrind to write its counters since the last dump (dump_amd64.s).
+func dumpStats()
+
+// mark ends a phase: callgrind dumps what was executed since the last mark. (Dumping on
+// entry to a function, --dump-before, loses phases: Go's goroutine switches and stack
+// copies confuse callgrind's call tracking.)
 func mark(label string) {
+	dumpStats()
 	fmt.Println("mark " + label)
 }
 
