@@ -1,7 +1,9 @@
 """Precompute the munition catalogue's other names, normalised, for the model lookup.
 
-    python tools/munition_aliases.py          # writes rego/apl/definitions/munitions/aliases/data.json
-    python tools/munition_aliases.py --check  # exit 1 if that file is not what the catalogue gives
+    python tools/munition_aliases.py          # writes munitions/aliases/data.json
+    python tools/munition_aliases.py --check  # exit 1 if it is not what the catalogue gives
+
+(both under rego/apl/definitions/)
 
 The policy looks a model up by its normalised name (upper case, without hyphens or
 spaces): first as a catalogue key, then among every entry's `names`. Scanning the names
@@ -45,7 +47,8 @@ def aliases(models: dict[str, Any]) -> dict[str, str]:
 
 def render() -> str:
     models = yaml.safe_load(SOURCE.read_text())["models"]
-    head = {"_generated": "by tools/munition_aliases.py from ../data.yaml: do not edit (make precomputed)"}
+    note = f"by tools/{Path(__file__).name} from ../data.yaml: do not edit (make precomputed)"
+    head = {"_generated": note}
     return json.dumps(head | {"by_name": aliases(models)}, indent=1) + "\n"
 
 

@@ -1,7 +1,9 @@
 """Precompute the peninsula outlines' edges by latitude band, for the point-in-polygon test.
 
-    python tools/peninsula_bands.py          # writes rego/apl/definitions/peninsula/bands/data.json
-    python tools/peninsula_bands.py --check  # exit 1 if that file is not what the outlines give
+    python tools/peninsula_bands.py          # writes peninsula/bands/data.json
+    python tools/peninsula_bands.py --check  # exit 1 if it is not what the outlines give
+
+(both under rego/apl/definitions/)
 
 A point is inside an area when a ray from it eastwards crosses the outline an odd number
 of times. Only edges whose latitudes straddle the point's can be crossed, so each area's
@@ -51,7 +53,8 @@ def bands(areas: list[dict[str, Any]]) -> dict[str, Any]:
 
 def render() -> str:
     areas = yaml.safe_load(SOURCE.read_text())["areas"]
-    head = {"_generated": "by tools/peninsula_bands.py from ../data.yaml: do not edit (make precomputed)"}
+    note = f"by tools/{Path(__file__).name} from ../data.yaml: do not edit (make precomputed)"
+    head = {"_generated": note}
     return json.dumps(head | bands(areas), separators=(",", ":")) + "\n"
 
 
