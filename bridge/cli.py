@@ -47,6 +47,7 @@ from bridge.render import (
     explain_text,
     make_renderer,
 )
+from bridge.report.command import report_command_for
 from bridge.server import TOKEN_ENV, LocalOpa
 
 URL_ENV = "APL_OPA_URL"
@@ -605,6 +606,9 @@ def serve_command(
         server.stop()
     if returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
+
+
+cli.add_command(report_command_for(eval_command))
 
 
 # -- entry point -----------------------------------------------------------------------
