@@ -65,13 +65,14 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-py ## everything CI runs (installs what is missing first)
+test: check-rego test-rego check-py report-tools test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
 .PHONY: demo
 demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
 	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
+	@$(MAKE) --no-print-directory report
 
 .PHONY: serve
 serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
@@ -136,3 +137,29 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- the HTML report (apl-policy report) --------------------------------------
+# Its browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+REPORT     := dist/report/fixtures.html
+SCREENSHOT := docs/report.png
+
+.PHONY: report-tools
+report-tools: ## install Debian's chromium for the report's browser tests, if missing
+	@if ! command -v chromium >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy chromium | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends chromium; \
+	fi
+
+.PHONY: report
+report: $(OPA_STAMP) $(VENV_STAMP) ## the fixtures' report as one HTML page: dist/report/fixtures.html
+	@mkdir -p $(dir $(REPORT))
+	$(VENV)/bin/apl-policy report --scenarios fixtures -o $(REPORT)
+	@echo "report: $(CURDIR)/$(REPORT)"
+
+.PHONY: screenshot
+screenshot: report report-tools ## the README's picture of the report: docs/report.png
+	@mkdir -p $(dir $(SCREENSHOT))
+	$(PY) -m tests.report.browser $(REPORT) $(SCREENSHOT)

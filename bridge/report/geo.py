@@ -29,7 +29,7 @@ PENINSULA_QUERY = "data.apl.definitions.peninsula"
 # (degrees: Tokyo, Vladivostok, Shanghai and Beijing fit); an activity farther away is
 # pinned to the frame's edge in its direction, drawn hollow, and listed with its
 # coordinates, so that one activity in Europe does not shrink the peninsula to a dot.
-MARGIN_DEG = 1.5
+MARGIN_DEG = 1.0
 REACH_DEG = 14.0
 
 Point = tuple[float, float]  # (lon, lat), as the bundle's data writes them

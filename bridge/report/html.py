@@ -21,11 +21,13 @@ Interpretations, where a reader of the page needs a choice made:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -157,6 +159,8 @@ class HtmlRenderer:
         self.unlocated: Counter[Outcome] = Counter()
         self.sources: list[str] = []
         self.more_sources = 0
+        self.source_count = 0
+        self.common_dir: str | None = None
         self._last_source: str | None = None
         self.mismatches = 0
 
@@ -187,6 +191,11 @@ class HtmlRenderer:
         self._last_source = source
         if source in self.sources:
             return
+        self.source_count += 1
+        folder = str(Path(source).parent)
+        self.common_dir = (
+            folder if self.common_dir is None else _common_dir(self.common_dir, folder)
+        )
         if len(self.sources) < MAX_SOURCES:
             self.sources.append(source)
         else:
@@ -337,6 +346,8 @@ class HtmlRenderer:
             "max_count": max([1, *counts.values()]),
             "sources": self.sources,
             "more_sources": self.more_sources,
+            "source_count": self.source_count,
+            "common_dir": self.common_dir or "",
             "clause_rows": self._clause_rows(),
             "policies": sorted(self.policies.items(), key=lambda kv: (-kv[1], kv[0])),
             "policies_left_out": self.policies_left_out,
@@ -383,8 +394,14 @@ class HtmlRenderer:
         pen = self.peninsula
         markers = sorted(self.markers.values(), key=lambda m: _DRAW_ORDER[m.decision])
         frame = geo.frame_for(pen, (m.point for m in markers))
+        # Markers of different decisions at one place: the ones drawn first are bigger, so
+        # each shows as a ring around the next.
+        above = Counter((round(m.point[0], 2), round(m.point[1], 2)) for m in markers)
         drawn = []
         for m in markers:
+            place = (round(m.point[0], 2), round(m.point[1], 2))
+            above[place] -= 1
+            ring = 3.0 * above[place]
             inside = frame.contains(m.point)
             x, y = frame.xy(m.point if inside else frame.pin(m.point))
             if not inside:  # the whole hollow dot on the page, at the edge
@@ -395,7 +412,7 @@ class HtmlRenderer:
                 {
                     "x": x,
                     "y": y,
-                    "r": 4.5 if m.count == 1 else min(9.0, 4.5 + m.count.bit_length() * 0.6),
+                    "r": ring + _radius(m.count),
                     "decision": m.decision.value,
                     "count": m.count,
                     "labels": m.labels,
@@ -433,6 +450,17 @@ _DRAW_ORDER = {
     Outcome.REVIEW: 3,
     Outcome.DENY: 4,
 }
+
+
+def _radius(count: int) -> float:
+    return 5.0 if count == 1 else min(10.0, 5.0 + count.bit_length() * 0.6)
+
+
+def _common_dir(a: str, b: str) -> str:
+    try:
+        return os.path.commonpath([a, b])
+    except ValueError:  # one absolute, one relative
+        return ""
 
 
 def _notices(decision: Decision) -> list[tuple[str, str]]:

@@ -33,14 +33,14 @@ FLAGS = (
 )
 
 
-class ChromiumMissing(RuntimeError):
+class ChromiumMissingError(RuntimeError):
     pass
 
 
 def chromium_path() -> str:
     found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium")
     if not found:
-        raise ChromiumMissing(
+        raise ChromiumMissingError(
             "no chromium: `make report-tools` installs Debian's (apt-get install chromium), "
             f"or set {CHROMIUM_ENV} to a Chromium executable"
         )
@@ -71,7 +71,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[BrowserContext]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def screenshot(report: Path, out: Path, *, width: int = 1280, height: int = 1180) -> None:
+def screenshot(report: Path, out: Path, *, width: int = 1280, height: int = 1640) -> None:
     """The top of the report (summary and map), as the README shows it."""
     with chromium(width, height) as context:
         page = context.new_page()
@@ -84,4 +84,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         raise SystemExit("usage: python -m tests.report.browser REPORT.html OUT.png")
     screenshot(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(f"wrote {sys.argv[2]}")  # noqa: T201 - a command-line helper
+    print(f"wrote {sys.argv[2]}")

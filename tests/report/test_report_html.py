@@ -66,9 +66,7 @@ def test_the_page_fetches_nothing_and_runs_only_its_own_script(which, request):
     assert len(scripts) == 1
     assert "src" not in scripts[0].attrs
     (meta,) = root.find_all("meta", http_equiv="Content-Security-Policy")
-    policy = dict(
-        (part.split()[0], part.split()[1:]) for part in meta.attrs["content"].split(";")
-    )
+    policy = {part.split()[0]: part.split()[1:] for part in meta.attrs["content"].split(";")}
     digest = hashlib.sha256(scripts[0].text.encode()).digest()
     assert policy["script-src"] == [f"'sha256-{base64.b64encode(digest).decode()}'"]
     assert policy["default-src"] == ["'none'"]
@@ -148,9 +146,7 @@ def test_the_dmz_drawn_is_on_the_peninsula_for_the_policy(opa):
         assert body["result"]["decision"] == "permit", (lat, lon, body["result"]["reason"])
 
 
-def test_a_long_run_keeps_the_table_capped_and_says_what_is_left_out(
-    opa_server, tmp_path
-):
+def test_a_long_run_keeps_the_table_capped_and_says_what_is_left_out(opa_server, tmp_path):
     over = TABLE_ROWS_PER_DECISION + 37
     source = tmp_path / "many.jsonl"
     with source.open("w") as out:
