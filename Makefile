@@ -163,3 +163,7 @@ report: $(OPA_STAMP) $(VENV_STAMP) ## the fixtures' report as one HTML page: dis
 screenshot: report report-tools ## the README's picture of the report: docs/report.png
 	@mkdir -p $(dir $(SCREENSHOT))
 	$(PY) -m tests.report.browser $(REPORT) $(SCREENSHOT)
+
+.PHONY: report-bench
+report-bench: $(OPA_STAMP) $(VENV_STAMP) ## the report on 100,000 generated documents: time, peak RSS, page size
+	$(PY) bench/report.py --docs 100000

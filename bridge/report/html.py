@@ -313,8 +313,10 @@ class HtmlRenderer:
                 "clause": clause,
                 "findings": clause_findings(decision, clause),
                 "cited": clause.id in cited,
+                "anchor": _anchor(clause),
             }
             for clause in self.clauses
+            if _regime(clause) in (None, decision.policy.id)
         ]
 
     # -- the page --------------------------------------------------------------------------
@@ -367,9 +369,16 @@ class HtmlRenderer:
             "left_out_total": total - sum(self.kept.values()),
             "rows_per_decision": self.rows_per_decision,
             "rows": self._spooled_rows(),
-            "clauses": self.clauses,
+            "clauses": [
+                {"clause": c, "anchor": _anchor(c), "regime": _regime(c)}
+                for c in self.clauses
+                if _regime(c) in self._regimes_seen()
+            ],
             "scenarios": self.scenarios,
         }
+
+    def _regimes_seen(self) -> set[str | None]:
+        return {None, *(policy_id for policy_id, *_ in self.policies)}
 
     def _clause_rows(self) -> list[dict[str, Any]]:
         order = [c.id for c in self.clauses]
@@ -387,7 +396,8 @@ class HtmlRenderer:
                 if counts[kind]:
                     segments.append({"kind": kind, "x": round(x, 1), "w": round(max(width, 1), 1)})
                 x += width
-            rows.append({"id": ident, "counts": counts, "segments": segments})
+            anchor = next((_anchor(c) for c in self.clauses if c.id == ident), None)
+            rows.append({"id": ident, "counts": counts, "segments": segments, "anchor": anchor})
         return rows
 
     def _map(self) -> dict[str, Any]:
@@ -450,6 +460,18 @@ _DRAW_ORDER = {
     Outcome.REVIEW: 3,
     Outcome.DENY: 4,
 }
+
+
+def _regime(clause: Clause) -> str | None:
+    """The regime a clause belongs to, where the bundle's METADATA names one (a bundle of
+    several regimes); None for a clause of the only regime."""
+    regime = getattr(clause, "regime", None)
+    return regime if isinstance(regime, str) and regime else None
+
+
+def _anchor(clause: Clause) -> str:
+    regime = _regime(clause)
+    return f"clause-{clause.id}-{regime}" if regime else f"clause-{clause.id}"
 
 
 def _radius(count: int) -> float:
