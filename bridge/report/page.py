@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def _asset(name: str) -> str:
@@ -57,6 +57,15 @@ def _number(value: int) -> str:
     return f"{value:,}"
 
 
+def _breakable(value: object) -> Markup:
+    """The text escaped, with a line-break opportunity after each _ / . - (long ids and
+    file names wrap at their word boundaries rather than anywhere)."""
+    text = str(escape(value))
+    for mark in "_/.-":
+        text = text.replace(mark, mark + "<wbr>")
+    return Markup(text)  # noqa: S704 - escaped on the line above; only <wbr> is added
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -70,6 +79,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["n"] = _number
+    env.filters["breakable"] = _breakable
     return env
 
 
