@@ -49,10 +49,19 @@ def main() -> int:
             check=True,
         )
     out = args.work / f"report-{args.docs}.html"
-    cli = Path(sys.executable).parent / "apl-policy"
     started = time.monotonic()
     process = subprocess.Popen(
-        [str(cli), "report", "-q", "--no-progress", "-o", str(out), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "bridge",
+            "report",
+            "-q",
+            "--no-progress",
+            "-o",
+            str(out),
+            str(source),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -213,13 +213,8 @@ class HtmlRenderer:
                 self.clause_counts.setdefault(clause, Counter())[kind] += 1
 
     def _tally_policy(self, decision: Decision) -> None:
-        policy = _dict(decision.raw.get("policy"))
-        key = (
-            decision.policy.id,
-            decision.policy.effective,
-            _text(policy.get("until")),
-            decision.policy.revision,
-        )
+        policy = decision.policy
+        key = (policy.id, policy.effective, policy.until or "", policy.revision)
         if key in self.policies or len(self.policies) < MAX_POLICIES:
             self.policies[key] += 1
         else:
@@ -294,7 +289,7 @@ class HtmlRenderer:
             "is_apl": decision.munition.is_apl,
             "basis": decision.munition.basis,
             "policy": decision.policy,
-            "until": _text(_dict(decision.raw.get("policy")).get("until")),
+            "until": decision.policy.until or "",
             "errors": decision.errors,
             "exceptions": decision.exceptions,
             "obligations": decision.obligations,
@@ -463,10 +458,8 @@ _DRAW_ORDER = {
 
 
 def _regime(clause: Clause) -> str | None:
-    """The regime a clause belongs to, where the bundle's METADATA names one (a bundle of
-    several regimes); None for a clause of the only regime."""
-    regime = getattr(clause, "regime", None)
-    return regime if isinstance(regime, str) and regime else None
+    """The regime a clause belongs to; None for what every regime shares (definitions)."""
+    return clause.regime or None
 
 
 def _anchor(clause: Clause) -> str:
@@ -486,8 +479,5 @@ def _common_dir(a: str, b: str) -> str:
 
 
 def _notices(decision: Decision) -> list[tuple[str, str]]:
-    """The decision's notices (contract 2.0) as (regime, message); none before it."""
-    raw = decision.raw.get("notices")
-    if not isinstance(raw, list):
-        return []
-    return [(_text(n.get("regime")), _text(n.get("message"))) for n in raw if isinstance(n, dict)]
+    """The decision's notices as (regime, message)."""
+    return [(n.regime, n.message) for n in decision.notices]

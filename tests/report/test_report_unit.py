@@ -10,7 +10,7 @@ import pytest
 
 from bridge.evaluate import Result
 from bridge.loading import Document
-from bridge.models import Decision, MunitionClass, Outcome, PolicyRef
+from bridge.models import Decision, MunitionClass, Notice, Outcome, PolicyRef
 from bridge.render import Row, Summary
 from bridge.report import geo
 from bridge.report.html import HtmlRenderer
@@ -26,21 +26,16 @@ SQUARE = {
 
 
 def decision(
-    ident: str, outcome: Outcome, *, until: str | None = None, notices: Any = None
+    ident: str, outcome: Outcome, *, until: str | None = None, notices: Any = ()
 ) -> Decision:
-    policy: dict[str, Any] = {"id": "us-apl-2025-interim", "effective": "2025-12-02"}
-    policy |= {"revision": "r1", "until": until}
-    raw: dict[str, Any] = {"id": ident, "decision": outcome.value, "policy": policy}
-    if notices is not None:
-        raw["notices"] = notices
     return Decision(
         id=ident,
         decision=outcome,
         allowed=outcome is Outcome.PERMIT,
-        policy=PolicyRef("us-apl-2025-interim", "2025-12-02", "r1"),
+        policy=PolicyRef("us-apl-2025-interim", "2025-12-02", until, "r1"),
         munition=MunitionClass(True, "a basis"),
         reason=f"reason of {ident}",
-        raw=raw,
+        notices=tuple(Notice(n["regime"], n["message"]) for n in notices),
     )
 
 
