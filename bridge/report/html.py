@@ -146,9 +146,12 @@ class HtmlRenderer:
         self.n = 0
         self.counts: Counter[Outcome] = Counter()
         self.kept: Counter[Outcome] = Counter()
-        self.clause_counts: dict[str, Counter[str]] = {}
-        self.policies: Counter[tuple[str, str, str, str]] = Counter()
+        # (regime, clause) -> how many decisions found what, by kind
+        self.clause_counts: dict[tuple[str, str], Counter[str]] = {}
+        self.policies: Counter[tuple[str, str, str]] = Counter()  # (id, effective, until)
         self.policies_left_out = 0
+        self.revisions: Counter[str] = Counter()
+        self.revisions_left_out = 0
         self.notices: Counter[tuple[str, str]] = Counter()
         self.notices_left_out = 0
         self.markers: dict[tuple[float, float, Outcome], Marker] = {}
@@ -210,15 +213,20 @@ class HtmlRenderer:
         }
         for kind, clauses in groups.items():
             for clause in clauses:
-                self.clause_counts.setdefault(clause, Counter())[kind] += 1
+                key = (decision.policy.id, clause)
+                self.clause_counts.setdefault(key, Counter())[kind] += 1
 
     def _tally_policy(self, decision: Decision) -> None:
         policy = decision.policy
-        key = (policy.id, policy.effective, policy.until or "", policy.revision)
+        key = (policy.id, policy.effective, policy.until or "")
         if key in self.policies or len(self.policies) < MAX_POLICIES:
             self.policies[key] += 1
         else:
             self.policies_left_out += 1
+        if policy.revision in self.revisions or len(self.revisions) < MAX_POLICIES:
+            self.revisions[policy.revision] += 1
+        else:
+            self.revisions_left_out += 1
         for notice in _notices(decision):
             if notice in self.notices or len(self.notices) < MAX_NOTICES:
                 self.notices[notice] += 1
@@ -346,8 +354,10 @@ class HtmlRenderer:
             "source_count": self.source_count,
             "common_dir": self.common_dir or "",
             "clause_rows": self._clause_rows(),
-            "policies": sorted(self.policies.items(), key=lambda kv: (-kv[1], kv[0])),
+            "policies": sorted(self.policies.items(), key=lambda kv: (kv[0][1], kv[0][0])),
             "policies_left_out": self.policies_left_out,
+            "revisions": self.revisions.most_common(),
+            "revisions_left_out": self.revisions_left_out,
             "notices": self.notices.most_common(),
             "notices_left_out": self.notices_left_out,
             "map": self._map(),
@@ -376,14 +386,22 @@ class HtmlRenderer:
         return {None, *(policy_id for policy_id, *_ in self.policies)}
 
     def _clause_rows(self) -> list[dict[str, Any]]:
-        order = [c.id for c in self.clauses]
-        ids = [c for c in order if c in self.clause_counts]
-        ids += sorted(c for c in self.clause_counts if c not in order)
+        """A row per (regime, clause) cited, regimes by date, clauses in METADATA order."""
+        by_date = sorted(self.policies, key=lambda p: (p[1], p[0]))
+        regime_rank = {policy_id: rank for rank, (policy_id, _, _) in enumerate(by_date)}
+        clause_rank: dict[str, int] = {}
+        for clause in self.clauses:
+            clause_rank.setdefault(clause.id, len(clause_rank))
+        keys = sorted(
+            self.clause_counts,
+            key=lambda k: (regime_rank.get(k[0], 99), clause_rank.get(k[1], 99), k),
+        )
+        several = len({regime for regime, _ in keys}) > 1
         kinds = ("violation", "review", "exception", "obligation")
-        most = max([1, *(sum(self.clause_counts[c].values()) for c in ids)])
+        most = max([1, *(sum(self.clause_counts[k].values()) for k in keys)])
         rows = []
-        for ident in ids:
-            counts = self.clause_counts[ident]
+        for regime, ident in keys:
+            counts = self.clause_counts[(regime, ident)]
             x = 0.0
             segments = []
             for kind in kinds:
@@ -391,8 +409,23 @@ class HtmlRenderer:
                 if counts[kind]:
                     segments.append({"kind": kind, "x": round(x, 1), "w": round(max(width, 1), 1)})
                 x += width
-            anchor = next((_anchor(c) for c in self.clauses if c.id == ident), None)
-            rows.append({"id": ident, "counts": counts, "segments": segments, "anchor": anchor})
+            anchor = next(
+                (
+                    _anchor(c)
+                    for c in self.clauses
+                    if c.id == ident and _regime(c) in (None, regime)
+                ),
+                None,
+            )
+            rows.append(
+                {
+                    "id": ident,
+                    "regime": regime if several else "",
+                    "counts": counts,
+                    "segments": segments,
+                    "anchor": anchor,
+                }
+            )
         return rows
 
     def _map(self) -> dict[str, Any]:
