@@ -58,6 +58,9 @@ def main() -> int:
             "report",
             "-q",
             "--no-progress",
+            # A loaded machine can keep OPA busy past the default 10 s for one batch.
+            "--timeout",
+            "120",
             "-o",
             str(out),
             str(source),

@@ -103,7 +103,7 @@ def location_text(location: object) -> str:
         parts.append(_text(loc.get("region")))
     point = geo.coordinates_of(loc)
     if point is not None:
-        parts.append(f"{point[1]:.4g}, {point[0]:.4g}")
+        parts.append(f"{point[1]:g}, {point[0]:g}")
     return " · ".join(parts)
 
 

@@ -209,3 +209,23 @@ def test_a_screenshot_is_not_blank(fixtures_page, tmp_path):
     pixels = {rgb for _, rgb in colours}
     assert (0x2E, 0x7D, 0x32) in pixels  # permit
     assert (0xC6, 0x28, 0x28) in pixels  # deny
+
+
+ROW = """(() => { const r = document.getElementById(location.hash.slice(1));
+  return {open: r.open, hidden: r.hidden, id: r.querySelector(".c-id").textContent}; })()"""
+
+
+def test_a_marker_leads_to_its_row(hostile_page):
+    page = hostile_page.page
+    page.locator('#markers circle[data-lat="35.68"]').click()
+    page.wait_for_function("location.hash !== ''")
+    assert page.evaluate(ROW) == {"open": True, "hidden": False, "id": HOSTILE_ID}
+    # A link to a row that the filter hides shows its decision again.
+    anchor = page.evaluate("location.hash")
+    page.evaluate("location.hash = ''")
+    page.locator("#filters input[value=deny]").uncheck()
+    assert page.evaluate(f"document.querySelector('{anchor}').hidden") is True
+    page.evaluate(f"location.hash = '{anchor}'")
+    page.wait_for_function(f"!document.querySelector('{anchor}').hidden")
+    assert page.evaluate(ROW) == {"open": True, "hidden": False, "id": HOSTILE_ID}
+    assert page.locator("#filters input[value=deny]").is_checked()
