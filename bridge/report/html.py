@@ -79,6 +79,11 @@ def _text(value: object) -> str:
     return repr(value)[:200]
 
 
+def _short(text: str, limit: int = 200) -> str:
+    """Text kept beyond a row (in a marker or a place) is cut, so what is held stays small."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -165,7 +170,6 @@ class HtmlRenderer:
         self.source_count = 0
         self.common_dir: str | None = None
         self._last_source: str | None = None
-        self.mismatches = 0
 
     # -- per decision ----------------------------------------------------------------------
 
@@ -176,8 +180,6 @@ class HtmlRenderer:
         self.counts[outcome] += 1
         doc = row.result.document
         self._note_source(doc.source)
-        if row.mismatch:
-            self.mismatches += 1
         self._tally_clauses(decision)
         self._tally_policy(decision)
         anchor = None
@@ -249,11 +251,12 @@ class HtmlRenderer:
                 marker = self.markers[key] = Marker(point, outcome)
             marker.count += 1
             if len(marker.labels) < MARKER_IDS:
-                marker.labels.append(label)
+                marker.labels.append(_short(label))
             if marker.anchor is None:
                 marker.anchor = anchor
             return
-        country, region = _text(location.get("country")), _text(location.get("region"))
+        country = _short(_text(location.get("country")))
+        region = _short(_text(location.get("region")))
         if not country and not region:
             self.unlocated[outcome] += 1
             return
