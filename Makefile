@@ -138,6 +138,11 @@ bench: bench-tools ## measure against the floors and peers (bench/results/latest
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
 
+# --- regimes: the cost of a decision before and after them -----------------------------
+.PHONY: bench-regimes
+bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
+	$(PY) bench/regime_cost.py
+
 # --- the HTML report (apl-policy report) --------------------------------------
 # Its browser tests drive Debian's chromium (never a browser downloaded by Playwright).
 REPORT     := dist/report/fixtures.html
