@@ -162,3 +162,24 @@ def test_peninsula_data_of_the_wrong_shape_is_an_error(data):
 
     with pytest.raises(EvaluationError):
         geo.parse_peninsula(data)
+
+
+def test_a_scenario_not_as_expected_is_flagged():
+    document = Document(
+        "s.yaml", 1, "document", {"id": "s", "action": "use"},
+        scenario={"name": "Use <here> is denied", "expect": {"decision": "deny"}},
+    )  # fmt: skip
+    made = Row(Result(document, decision("s", Outcome.PERMIT)), ("deny, got permit",))
+    chunks: list[str] = []
+    renderer = HtmlRenderer(
+        chunks.append, scenarios=True, clauses=[], peninsula=geo.parse_peninsula(SQUARE)
+    )
+    summary = Summary(scenarios=True)
+    summary.add(made)
+    renderer.add(made)
+    renderer.finish(summary)
+    root = parse("".join(chunks))
+    row = root.by_id("a-1")
+    assert "not as expected" in row.text
+    assert "Use <here> is denied" in row.text
+    assert "1 not as expected" in root.by_id("summary-line").text
