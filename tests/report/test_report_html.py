@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -174,3 +175,20 @@ def test_report_takes_every_option_of_eval_but_the_format():
     eval_names = {p.name for p in cli.commands["eval"].params}
     report_names = {p.name for p in cli.commands["report"].params}
     assert report_names == eval_names - {"fmt"}
+
+
+def test_opa_unreachable_exits_3_as_eval_does(tmp_path):
+    from .conftest import SCRIPT  # noqa: PLC0415
+
+    source = tmp_path / "one.yaml"
+    source.write_text("id: x\naction: use\nmunition: {model: M14}\n")
+    codes = []
+    for command in (["report", "-o", str(tmp_path / "out.html")], ["eval", "-f", "json"]):
+        done = subprocess.run(
+            [str(SCRIPT), *command, "--opa-url", "http://127.0.0.1:9", "--retry-for", "0",
+             str(source)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        codes.append(done.returncode)
+        assert "cannot reach OPA" in done.stderr
+    assert codes == [3, 3]
