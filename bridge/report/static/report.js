@@ -1,6 +1,6 @@
 // The report's only script: filter the activities by decision and page through them, on
 // the page itself. It reads the page's own attributes and sets `hidden` and classes; it
-// never builds markup from text. Without it (scripts off, or printing) every row shows.
+// never builds markup from text. Without it (scripts off) every row shows.
 (function () {
   "use strict";
   var PAGE = 100;
@@ -53,6 +53,11 @@
   prev.addEventListener("click", function () { page -= 1; show(); });
   next.addEventListener("click", function () { page += 1; show(); });
   window.addEventListener("hashchange", reveal);
+  // Printed, the page holds every row the filter shows, not just the current page.
+  window.addEventListener("beforeprint", function () {
+    matching.forEach(function (r) { r.hidden = false; });
+  });
+  window.addEventListener("afterprint", show);
   document.getElementById("controls").hidden = false;
   show();
   reveal();
