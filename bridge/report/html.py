@@ -408,7 +408,7 @@ class HtmlRenderer:
             x = 0.0
             segments = []
             for kind in kinds:
-                width = 60 * counts[kind] / most
+                width = 48 * counts[kind] / most
                 if counts[kind]:
                     segments.append({"kind": kind, "x": round(x, 1), "w": round(max(width, 1), 1)})
                 x += width
