@@ -245,8 +245,10 @@ def test_clauses_come_from_the_metadata(runner):
     assert clauses["P3"]["package"] == "data.apl.regimes.us_apl_2022.p3_use"
     assert "Korean Peninsula" in clauses["P3"]["official"]
     text = run(runner, "clauses").stdout
-    assert text.startswith("P1  ")
-    assert "KOREA" in text
+    # Regime by regime, each under a heading, the shared definitions last.
+    assert text.startswith("== us-apl-2014 ==\n\nP1  ")
+    assert text.count("\nKOREA  ") == 2
+    assert text.index("== us-apl-2022 ==") < text.index("== every regime ==")
 
 
 def test_explain_gives_each_clause_and_its_outcome(runner, opa_args, activities):
