@@ -607,6 +607,11 @@ def serve_command(
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
+from bridge.impact_cli import diff_command  # noqa: E402 - a command of its own module
+
+cli.add_command(diff_command)
+
+
 # -- entry point -----------------------------------------------------------------------
 
 
