@@ -89,39 +89,26 @@ def _span(entry: dict[str, Any], *names: str) -> str | None:
     return None
 
 
-def _regime(regime_id: str, entry: object) -> Regime:
-    if not isinstance(entry, dict):
-        return Regime(regime_id)
-    span = entry.get("span") if isinstance(entry.get("span"), dict) else entry
-    assert isinstance(span, dict)  # noqa: S101 - narrowed just above
-    return Regime(
-        regime_id,
-        _span(span, "effective", "from", "start", "first"),
-        _span(span, "until", "to", "end", "last"),
-    )
-
-
 def bundle_regimes(bundle: Path | None = None) -> list[Regime]:
-    """The regimes the bundle's data holds (`data.apl.regimes`: an object keyed by id, or
-    an array of objects with an `id`), in the order of their start dates. A bundle from
-    before regimes holds one policy, `data.apl.policy`: that one is its only regime."""
+    """The regimes the bundle's data lists (`data.apl.policy.regimes`, each with `id`,
+    `effective` and `until`), in the order of their first days. A bundle from before
+    regimes holds one policy (`data.apl.policy.id`): that is its only regime."""
     path = bundle if bundle is not None else project_bundle()
-    value = _opa_eval(path, "data.apl.regimes")
+    policy = _opa_eval(path, "data.apl.policy")
+    if not isinstance(policy, dict):
+        raise BridgeError(f"{path}: the bundle has no data.apl.policy; is it the APL policy?")
+    listed = policy.get("regimes")
     regimes: list[Regime] = []
-    if isinstance(value, dict):
-        items = value.get("regimes", value) if "regimes" in value else value
-        if isinstance(items, dict):
-            regimes = [_regime(k, v) for k, v in items.items() if isinstance(v, dict)]
-        elif isinstance(items, list):
-            value = items
-    if isinstance(value, list):
-        regimes = [_regime(str(e["id"]), e) for e in value if isinstance(e, dict) and "id" in e]
+    if isinstance(listed, list):
+        regimes = [
+            Regime(e["id"], _span(e, "effective"), _span(e, "until"))
+            for e in listed
+            if isinstance(e, dict) and isinstance(e.get("id"), str)
+        ]
+    elif isinstance(policy.get("id"), str):
+        regimes = [Regime(policy["id"], _span(policy, "effective"), _span(policy, "until"))]
     if not regimes:
-        policy = _opa_eval(path, "data.apl.policy")
-        if isinstance(policy, dict) and isinstance(policy.get("id"), str):
-            regimes = [Regime(policy["id"], _span(policy, "effective"), _span(policy, "until"))]
-    if not regimes:
-        raise BridgeError(f"{path}: the bundle names no regime (data.apl.regimes, data.apl.policy)")
+        raise BridgeError(f"{path}: data.apl.policy names no regime")
     return sorted(regimes, key=lambda r: (r.start or "", r.id))
 
 

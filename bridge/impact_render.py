@@ -57,7 +57,7 @@ def summary_line(tally: Tally) -> str:
 def matrix_rows(tally: Tally) -> tuple[list[str], list[list[str]]]:
     """The from->to matrix as a header and rows of text cells (outcomes that occur)."""
     outcomes = tally.outcomes()
-    header = ["from \\ to", *(o.value for o in outcomes), "total"]
+    header = ["from ↓ to →", *(o.value for o in outcomes), "total"]
     rows = []
     for a in outcomes:
         counts = [tally.matrix.get((a, b), 0) for b in outcomes]
