@@ -112,6 +112,10 @@ _MESSAGES = {
     ("lon", "maximum"): "must be a number from -180 to 180",
     ("coordinates", "type"): "must be an object {lat, lon} in degrees",
 }
+_NESTED_REGIME = (
+    "is only for the top-level activity: the assisted activity is judged under the document's "
+    "regime"
+)
 _COUNTRY_FIELDS = frozenset({"actor", "recipient", "country"})
 
 
@@ -142,6 +146,8 @@ def _explain(  # noqa: PLR0911 - one return per kind of schema error reads best
     expected: Any = error.validator_value
     instance: Any = error.instance
     rule: Any = error.schema
+    if kind is None and _is_nested_regime(error, path, activity):
+        return [(f"{prefix}regime", _NESTED_REGIME)]
     if kind is None:  # a `false` subschema: a field that only an assist may carry
         parent = error.instance if not path else _get(activity, path[:-1])
         holder = _get(activity, path) if path else activity
@@ -179,6 +185,18 @@ def _explain(  # noqa: PLR0911 - one return per kind of schema error reads best
     if kind == "type":
         return [(at or "(document)", _type_message(expected))]
     return [(at or "(document)", error.message)]
+
+
+def _is_nested_regime(error: jsonschema.ValidationError, path: list[str], activity: Any) -> bool:
+    """The `false` subschema that keeps `regime` out of an assisted activity (jsonschema
+    reports it at the assisted activity, with the regime's value as the instance)."""
+    holder = _get(activity, path) if path[-1:] == ["assisted_activity"] else None
+    return (
+        isinstance(holder, dict)
+        and "regime" in holder
+        and error.instance == holder["regime"]
+        and list(error.relative_schema_path)[-2:] == ["assisted_activity", "properties"]
+    )
 
 
 def _required_message(name: str) -> str:

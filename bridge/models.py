@@ -20,8 +20,11 @@ import jsonschema
 from bridge import schema
 from bridge.errors import EvaluationError
 
+# The default regime (rego/apl/policy/data.yaml), named by decisions the bridge makes itself
+# (an invalid document never reaches OPA); a test checks these against that file.
 POLICY_ID = "us-apl-2022"
 POLICY_EFFECTIVE = "2022-06-21"
+POLICY_UNTIL = "2025-12-01"
 # The revision of a decision the bridge made itself without asking OPA (see Decision.invalid).
 UNKNOWN_REVISION = "unknown"
 
@@ -44,6 +47,7 @@ class Outcome(StrEnum):
 class PolicyRef:
     id: str
     effective: str
+    until: str | None  # the regime's last day, inclusive; None while it is open
     revision: str
 
 
@@ -79,6 +83,14 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Notice:
+    """What a reader must know that is not a finding (contract 2.0)."""
+
+    regime: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldError:
     field: str
     message: str
@@ -100,6 +112,7 @@ class Decision:
     reviews: tuple[Finding, ...] = ()
     obligations: tuple[Finding, ...] = ()
     errors: tuple[FieldError, ...] = ()
+    notices: tuple[Notice, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -148,7 +161,9 @@ class Decision:
             id=document["id"],
             decision=Outcome(document["decision"]),
             allowed=document["allowed"],
-            policy=PolicyRef(**{k: document["policy"][k] for k in ("id", "effective", "revision")}),
+            policy=PolicyRef(
+                **{k: document["policy"][k] for k in ("id", "effective", "until", "revision")}
+            ),
             munition=MunitionClass(document["munition"]["is_apl"], document["munition"]["basis"]),
             reason=reason if isinstance(reason := document.get("reason"), str) else "",
             violations=tuple(
@@ -162,6 +177,7 @@ class Decision:
             reviews=tuple(Finding(r["clause"], r["message"]) for r in document["reviews"]),
             obligations=tuple(Finding(o["clause"], o["message"]) for o in document["obligations"]),
             errors=tuple(FieldError(e["field"], e["message"]) for e in document["errors"]),
+            notices=tuple(Notice(n["regime"], n["message"]) for n in document["notices"]),
             raw=document,
         )
 
@@ -182,13 +198,19 @@ class Decision:
             "id": id,
             "decision": Outcome.INVALID.value,
             "allowed": False,
-            "policy": {"id": POLICY_ID, "effective": POLICY_EFFECTIVE, "revision": revision},
+            "policy": {
+                "id": POLICY_ID,
+                "effective": POLICY_EFFECTIVE,
+                "until": POLICY_UNTIL,
+                "revision": revision,
+            },
             "munition": {"is_apl": None, "basis": "not classified: the document is invalid"},
             "violations": [],
             "exceptions": [],
             "reviews": [],
             "obligations": [],
             "errors": error_list,
+            "notices": [],
         }
         if "reason" in schema.load("decision")["properties"]:
             first = error_list[0]

@@ -1,10 +1,12 @@
 # METADATA
-# title: The 2022 United States anti-personnel mine policy (us-apl-2022)
+# title: United States anti-personnel mine policy, by regime (us-apl-2014 to us-apl-2025-interim)
 # description: |
 #   The entrypoints services call: data.apl.decision for one activity document, and
-#   data.apl.batch for many. Each clause under data.apl.clauses exposes the same sets
-#   (violation, review, exception, obligation); the decision gathers them by iterating over
-#   the clause packages, so adding a clause touches nothing here.
+#   data.apl.batch for many. The regime is chosen by the document's `regime`, else by its
+#   date, else it is the default (policy/data.yaml). Each clause of a regime, under
+#   data.apl.regimes.<package>, exposes the same sets (violation, review, exception,
+#   obligation); the decision gathers the chosen regime's by iterating over its packages,
+#   so adding a clause or a regime touches nothing here.
 # related_resources:
 #   - ref: https://www.whitehouse.gov/briefing-room/statements-releases/2022/06/21/fact-sheet-changes-to-u-s-anti-personnel-landmine-apl-policy/
 #     description: White House fact sheet, 21 June 2022
@@ -24,7 +26,7 @@ default decision := {
 	"id": null,
 	"decision": "invalid",
 	"allowed": false,
-	"policy": {"id": "us-apl-2022", "effective": "2022-06-21", "revision": "unknown"},
+	"policy": {"id": "us-apl-2022", "effective": "2022-06-21", "until": "2025-12-01", "revision": "unknown"},
 	"munition": {"is_apl": null, "basis": "not classified"},
 	"reason": "no decision could be made: the policy found no answer for this input",
 	"violations": [],
@@ -32,13 +34,17 @@ default decision := {
 	"reviews": [],
 	"obligations": [],
 	"errors": [{"field": "(document)", "message": "no decision could be made for this input"}],
+	"notices": [],
 }
 
 decision := _invalid if {
 	count(validation.errors) > 0
 } else := _not_applicable if {
 	_out_of_scope
-} else := _assessed
+} else := _assessed if {
+	# Fail closed: a regime listed in policy/data.yaml without its clauses gets the default.
+	_clauses
+}
 
 # METADATA
 # title: Decisions on many activity documents, in the order given
@@ -68,15 +74,12 @@ _invalid := object.union(_document("invalid", {"is_apl": null, "basis": "not cla
 
 _errors := [e | some e in validation.errors]
 
-_not_applicable := object.union(_document("not_applicable", definitions.classification), {"reason": _scope_reason})
+_not_applicable := object.union(_document("not_applicable", definitions.classification), {"reason": _scope_reason, "notices": _notices})
 
-_assessed := object.union(_document(_outcome, definitions.classification), {
+_assessed := object.union(_document(_final.outcome, definitions.classification), object.union(_final.findings, {
 	"reason": _reason,
-	"violations": _violations,
-	"exceptions": _exceptions,
-	"reviews": _reviews,
-	"obligations": _obligations,
-})
+	"notices": array.concat(_notices, _final.notices),
+}))
 
 # What every decision has; an invalid document is not classified, since its munition may
 # not even be an object.
@@ -84,7 +87,7 @@ _document(outcome, munition) := {
 	"id": _id,
 	"decision": outcome,
 	"allowed": outcome == "permit",
-	"policy": {"id": policy.id, "effective": policy.effective, "revision": _revision},
+	"policy": {"id": _regime.id, "effective": _regime.effective, "until": _regime.until, "revision": _revision},
 	"munition": munition,
 	"reason": "",
 	"violations": [],
@@ -92,6 +95,7 @@ _document(outcome, munition) := {
 	"reviews": [],
 	"obligations": [],
 	"errors": [],
+	"notices": [],
 }
 
 _id := input.id if is_string(input.id)
@@ -105,37 +109,167 @@ _revision := revision if {
 	revision := bundle.manifest.revision
 } else := "unbundled"
 
-# --- scope: US conduct from the effective date (POLICY.md section 4, step 2) ----------------
+# --- the regime (POLICY.md section 6) -------------------------------------------------------
+
+# The regime the document is assessed under: the one it pins, else the one whose span
+# holds its date, else the default. Undefined for a date before every regime.
+# Interpretation: a pinned regime is applied whatever the date, even one before every
+# regime: pinning asks what that regime says (a notice names the date's own regime).
+# (object.get: OPA 1.x leaves `not is_string(input.x)` undefined when x is missing.)
+regime := _pinned if is_string(_pin)
+
+regime := _dated if {
+	not is_string(_pin)
+	is_string(_date)
+}
+
+regime := _default if {
+	not is_string(_pin)
+	not is_string(_date)
+}
+
+_pin := object.get(input, "regime", null)
+
+_date := object.get(input, "date", null)
+
+_pinned := r if {
+	some r in policy.regimes
+	r.id == input.regime
+}
+
+_dated := r if {
+	some r in policy.regimes
+	r.effective <= input.date
+	_until_or_open(r, input.date)
+}
+
+_until_or_open(r, _) if r.until == null
+
+_until_or_open(r, date) if date <= r.until
+
+_default := r if {
+	some r in policy.regimes
+	r.id == policy.default
+}
+
+# The regime a decision names: the chosen one; for an invalid document, the default (its
+# fields cannot be trusted to choose); for a date before every regime, the earliest.
+_regime := r if {
+	count(validation.errors) == 0
+	r := regime
+} else := _default if {
+	count(validation.errors) > 0
+} else := policy.regimes[0]
+
+# The chosen regime's clause packages.
+_clauses := data.apl.regimes[regime.package]
+
+# --- scope: US conduct within a regime's span (POLICY.md section 4, step 2) -----------------
 
 _actor := object.get(input, "actor", policy.actor)
 
-# Interpretation: a document with no date is assessed as conduct under the policy now;
-# one with no actor is US conduct (the contract's default).
+# Interpretation: a document with no date is assessed under the default regime; one with
+# no actor is US conduct (the contract's default).
 _out_of_scope if _actor != policy.actor
 
-_out_of_scope if input.date < policy.effective
+_out_of_scope if not regime
 
 _scope_reason := sprintf("outside the policy: it governs the conduct of the United States, not %s", [_actor]) if {
 	_actor != policy.actor
-} else := sprintf("outside the policy: dated %s, before it took effect on %s", [input.date, policy.effective])
+} else := sprintf("outside every regime: dated %s, before the earliest, %s, took effect on %s", [input.date, policy.regimes[0].id, policy.regimes[0].effective])
 
-# --- gathering every clause's findings ------------------------------------------------------
+# --- notices (CONTRACT.md 2.0) ------------------------------------------------------------
 
-_violations := [v | some v in {v | some v in data.apl.clauses[_].violation}]
+# What a reader must know that is not a finding: a regime known only from reports, a
+# pinned regime whose span does not hold the document's date.
+_notices := array.concat(_reported, _pinned_elsewhere)
 
-_exceptions := [e | some e in {e | some e in data.apl.clauses[_].exception}]
+_reported := [{"regime": regime.id, "message": sprintf("the text of %s is known only from reports (%s), not from an official text; this decision rests on them", [regime.id, regime.source])}] if {
+	regime.text == "reports"
+} else := []
 
-_obligations := [o | some o in {o | some o in data.apl.clauses[_].obligation}]
+_pinned_elsewhere := [{"regime": regime.id, "message": sprintf("assessed under %s as the document pins it; its date, %s, falls %s", [regime.id, input.date, _date_regime])}] if {
+	is_string(input.regime)
+	is_string(input.date)
+	not _dated.id == regime.id
+} else := []
 
-_reviews := [r | some r in ({r | some r in data.apl.clauses[_].review} | definitions.review)]
+_date_regime := sprintf("under %s", [_dated.id]) if _dated
 
-_outcome := "deny" if {
-	count(_violations) > 0
+else := "before every regime"
+
+# --- gathering the chosen regime's findings -------------------------------------------------
+
+_findings := {
+	"violations": [v | some v in {v | some v in _clauses[_].violation}],
+	"exceptions": [e | some e in {e | some e in _clauses[_].exception}],
+	"obligations": [o | some o in {o | some o in _clauses[_].obligation}],
+	"reviews": [r | some r in ({r | some r in _clauses[_].review} | definitions.review)],
+}
+
+_outcome_of(findings) := "deny" if {
+	count(findings.violations) > 0
 } else := "review" if {
-	count(_reviews) > 0
+	count(findings.reviews) > 0
 } else := "permit"
 
+# --- a munition the document leaves undecided (POLICY.md section 1) --------------------------
+
+# An undetermined munition (or an unknown persistence, where the regime turns on it) makes
+# the decision review, unless the outcome is the same whichever way it is taken: then that
+# outcome stands, and a notice says the question did not decide it. The decision is then
+# taken every way (`with` overrides), the first way's findings reported: APL before not APL,
+# persistent before non-persistent.
+_final := {"outcome": alternatives[0].outcome, "findings": alternatives[0].findings, "notices": [{"regime": regime.id, "message": msg}]} if {
+	_undecided
+	alternatives := [{"outcome": _outcome_of(f), "findings": f} |
+		some c in _classifications
+		some p in _persistences
+		f := _findings with definitions.classification as c with definitions.persistence as p
+	]
+	count({a.outcome | some a in alternatives}) == 1
+	msg := sprintf("%s did not decide the outcome: it is %s either way", [_what_undecided, alternatives[0].outcome])
+} else := {"outcome": _outcome_of(_findings), "findings": _findings, "notices": []}
+
+_undecided if definitions.undetermined
+
+_undecided if _persistence_undecided
+
+_persistence_undecided if {
+	regime.persistence == "decides"
+	definitions.persistence == "unknown"
+	definitions.classification.is_apl != false
+}
+
+_classifications := [
+	{"is_apl": true, "basis": sprintf("taken as an anti-personnel mine (%s)", [definitions.classification.basis])},
+	{"is_apl": false, "basis": sprintf("taken as not an anti-personnel mine (%s)", [definitions.classification.basis])},
+] if definitions.undetermined
+
+else := [definitions.classification]
+
+_persistences := ["persistent", "non_persistent"] if _persistence_undecided
+
+else := [definitions.persistence]
+
+_what_undecided := "the munition's classification (an anti-personnel mine or not)" if {
+	definitions.undetermined
+	not _persistence_undecided
+} else := "the munition's persistence (whether it self-destructs)" if {
+	not definitions.undetermined
+} else := "the munition's classification and persistence"
+
 # --- one line that says why -----------------------------------------------------------------
+
+_outcome := _final.outcome
+
+_violations := _final.findings.violations
+
+_reviews := _final.findings.reviews
+
+_exceptions := _final.findings.exceptions
+
+_obligations := _final.findings.obligations
 
 _reason := sprintf("%s violated: %s%s", [_violations[0].clause, _violations[0].message, _more(_violations)]) if {
 	_outcome == "deny"

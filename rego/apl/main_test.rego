@@ -58,10 +58,12 @@ test_foreign_conduct_is_not_applicable if {
 	d.reason == "outside the policy: it governs the conduct of the United States, not FR"
 }
 
-test_conduct_before_the_effective_date_is_not_applicable if {
-	d := apl.decision with input as object.union(m14_in_germany, {"date": "2022-06-20"})
+test_conduct_before_the_earliest_regime_is_not_applicable_and_names_it if {
+	d := apl.decision with input as object.union(m14_in_germany, {"date": "2014-09-22"})
 	d.decision == "not_applicable"
-	d.reason == "outside the policy: dated 2022-06-20, before it took effect on 2022-06-21"
+	d.reason == "outside every regime: dated 2014-09-22, before the earliest, us-apl-2014, took effect on 2014-09-23"
+	d.policy.id == "us-apl-2014"
+	d.notices == []
 }
 
 test_conduct_on_the_effective_date_is_assessed if {
@@ -103,9 +105,18 @@ test_several_violations_are_counted_in_the_reason if {
 }
 
 test_more_than_one_finding_is_counted if {
-	d := apl.decision with input as {"action": "use", "munition": {"model": "M18A1"}, "location": {"country": "JP", "coordinates": {"lat": 37.57, "lon": 126.98}}}
+	d := apl.decision with input as {"action": "stockpile", "purpose": "demining_training", "munition": {"model": "M14"}, "location": {"country": "JP", "coordinates": {"lat": 37.57, "lon": 126.98}}}
 	count(d.reviews) == 2
 	endswith(d.reason, "(and 1 more)")
+}
+
+test_an_unclassified_munition_that_does_not_decide_is_reported_in_a_notice if {
+	# Review either way (the place is contested): the classification did not decide it.
+	d := apl.decision with input as {"action": "use", "munition": {"model": "M18A1"}, "location": {"country": "JP", "coordinates": {"lat": 37.57, "lon": 126.98}}}
+	d.decision == "review"
+	d.munition.is_apl == null
+	[r.clause | some r in d.reviews] == ["DEFINITIONS"]
+	d.notices == [{"regime": "us-apl-2022", "message": "the munition's classification (an anti-personnel mine or not) did not decide the outcome: it is review either way"}]
 }
 
 test_the_revision_comes_from_the_bundle_manifest if {

@@ -240,7 +240,7 @@ def test_clauses_come_from_the_metadata(runner):
     assert result.exit_code == 0
     clauses = {c["id"]: c for c in json.loads(result.stdout)}
     assert {"P1", "P2", "P3", "P4", "P5", "KOREA"} <= set(clauses)
-    assert clauses["P3"]["package"] == "data.apl.clauses.p3_use"
+    assert clauses["P3"]["package"] == "data.apl.regimes.us_apl_2022.p3_use"
     assert "Korean Peninsula" in clauses["P3"]["official"]
     text = run(runner, "clauses").stdout
     assert text.startswith("P1  ")

@@ -27,7 +27,12 @@ PERMIT = {
     "id": "a1",
     "decision": "permit",
     "allowed": True,
-    "policy": {"id": "us-apl-2022", "effective": "2022-06-21", "revision": "test"},
+    "policy": {
+        "id": "us-apl-2022",
+        "effective": "2022-06-21",
+        "until": "2025-12-01",
+        "revision": "test",
+    },
     "munition": {"is_apl": True, "basis": "test"},
     "reason": "permitted",
     "violations": [],
@@ -35,6 +40,7 @@ PERMIT = {
     "reviews": [],
     "obligations": [],
     "errors": [],
+    "notices": [],
 }
 
 Reply = Callable[[requests.PreparedRequest], requests.Response | Exception]

@@ -43,11 +43,25 @@ is_apl if classification.is_apl == true
 
 undetermined if classification.is_apl == null
 
-# Interpretation: model names match without regard to case or surrounding spaces: "m14"
-# and " M14 " are the M14.
-catalogue_entry(munition) := models[upper(trim_space(munition.model))] if {
+# Interpretation: model names match without regard to case, spaces or hyphens, as records
+# write them every way ("CBU-89/B", "cbu 89/b", "CBU89/B"); any other character counts.
+# The catalogue is keyed by each model's normalised main name; its other names
+# (`names`) are searched only when that key misses.
+catalogue_entry(munition) := entry if {
 	is_string(munition.model)
+	entry := _catalogued(normalised_name(munition.model))
 } else := {}
+
+_catalogued(key) := entry if {
+	entry := models[key]
+} else := entry if {
+	some entry in models
+	some name in entry.names
+	normalised_name(name) == key
+}
+
+# "M18 Claymore" -> "M18CLAYMORE"; "CBU-89/B" -> "CBU89/B".
+normalised_name(name) := upper(replace(replace(name, "-", ""), " ", ""))
 
 # The attributes that decide: the catalogue's for a known model, overridden by the input's.
 attributes(munition) := object.union(catalogue_entry(munition), munition)
@@ -125,6 +139,25 @@ _classify(a) := {
 	"is_apl": null,
 	"basis": "undetermined: no model and no category; not enough to classify",
 }
+
+# --- persistence and delivery (they decide under some regimes, never under us-apl-2022) ---
+
+# "persistent", "non_persistent" or "unknown". A munition that self-destructs or
+# self-deactivates (self_destructing: true, from the input or the catalogue) is
+# non-persistent; one known not to (self_destructing: false: M14, M16) is persistent.
+persistence := _persistence(subject_attributes)
+
+_persistence(a) := "non_persistent" if {
+	a.self_destructing == true
+} else := "persistent" if {
+	a.self_destructing == false
+} else := "unknown"
+
+# Whether the munition is remotely delivered (munition.remotely_delivered, from the input
+# or the catalogue); undefined when nothing says.
+remotely_delivered := subject_attributes.remotely_delivered
+
+subject_attributes := attributes(subject_munition)
 
 # The subject munition's name in messages, computed once a query.
 subject_label := label(subject_munition)

@@ -18,12 +18,12 @@
 #   clause: OTTAWA
 package apl.ottawa
 
-import data.apl.definitions
 import data.apl.ottawa.articles
 
-# assessment(activity).prohibited is true, false, or null (cannot tell), with the reason.
-assessment(activity) := {"prohibited": c.is_apl, "why": c.basis} if {
-	c := definitions.classify(object.get(activity, "munition", {}))
+# assessment(activity, c).prohibited is true, false, or null (cannot tell), with the
+# reason; c is the classification of the activity's munition (for P4, the decision's own
+# definitions.classification, so that a decision taken both ways classifies it both ways).
+assessment(activity, c) := {"prohibited": c.is_apl, "why": c.basis} if {
 	c.is_apl != true
 } else := _apl_assessment(activity)
 

@@ -1,8 +1,9 @@
 package apl.ottawa_test
 
+import data.apl.definitions
 import data.apl.ottawa
 
-prohibited(activity) := ottawa.assessment(activity).prohibited
+prohibited(activity) := ottawa.assessment(activity, definitions.classify(object.get(activity, "munition", {}))).prohibited
 
 test_article_1_prohibits_use_production_stockpiling_and_transfer if {
 	every action in ["use", "develop", "produce", "acquire", "stockpile", "transfer"] {

@@ -8,6 +8,8 @@
 #   clause: INPUT
 package apl.validation
 
+import data.apl.policy
+
 actions := {"develop", "produce", "acquire", "research", "transfer", "use", "assist", "stockpile", "destroy"}
 
 purposes := {
@@ -21,12 +23,15 @@ categories := {"anti_personnel", "anti_vehicle", "mixed", "not_a_mine"}
 
 activations := {"victim", "command", "vehicle"}
 
+# The regime ids, from the one index of regimes (policy/data.yaml).
+regimes := {r.id | some r in policy.regimes}
+
 activity_fields := {
 	"id", "action", "actor", "date", "munition", "location", "purpose", "recipient",
-	"mode", "assisted_activity", "regional_security_assessment", "extensions",
+	"mode", "assisted_activity", "regional_security_assessment", "regime", "extensions",
 }
 
-munition_fields := {"model", "category", "activation", "anti_handling_device", "self_destructing", "quantity"}
+munition_fields := {"model", "category", "activation", "anti_handling_device", "self_destructing", "remotely_delivered", "quantity"}
 
 location_fields := {"country", "region", "coordinates"}
 
@@ -47,10 +52,13 @@ errors contains e if {
 # nested: the document is an assisted_activity, which may not itself be an assist.
 # Each field the document has is checked on its own, so the work grows with the
 # document, not with the contract.
-activity_errors(doc, at, nested) := _required(doc, at, nested) | {e |
+activity_errors(doc, at, nested) := (_required(doc, at, nested) | {e |
 	assist := object.get(doc, "action", null) == "assist"
 	some key, value in doc
 	some e in _field(key, value, at, assist)
+}) | {_error(at, "regime", "is only for the top-level activity: the assisted activity is judged under the document's regime") |
+	nested
+	_has(doc, "regime")
 }
 
 # What a document must have: an action; for an assist, the assisted activity; for every
@@ -103,6 +111,8 @@ _field("regional_security_assessment", value, at, _) := {_error(at, "regional_se
 	not _text(value)
 }
 
+_field("regime", value, at, _) := {_error(at, "regime", _one_of.regimes)} if not value in regimes
+
 _field("extensions", value, at, _) := {_error(at, "extensions", "must be an object")} if not is_object(value)
 
 _munition(value, at) := {_error(at, "munition", "must be an object")} if not is_object(value)
@@ -129,6 +139,10 @@ _munition_field("anti_handling_device", value, at) := {_error(at, "anti_handling
 }
 
 _munition_field("self_destructing", value, at) := {_error(at, "self_destructing", "must be true or false")} if {
+	not is_boolean(value)
+}
+
+_munition_field("remotely_delivered", value, at) := {_error(at, "remotely_delivered", "must be true or false")} if {
 	not is_boolean(value)
 }
 
@@ -182,7 +196,7 @@ _error(at, field, message) := {"field": concat("", [at, field]), "message": mess
 _one_of[name] := sprintf("must be one of %s", [concat(", ", sort(values))]) if {
 	some name, values in {
 		"actions": actions, "purposes": purposes, "modes": modes,
-		"categories": categories, "activations": activations,
+		"categories": categories, "activations": activations, "regimes": regimes,
 	}
 }
 

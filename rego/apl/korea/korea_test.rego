@@ -1,15 +1,6 @@
-package apl.exceptions.korea_test
+package apl.korea_test
 
-import data.apl.exceptions.korea
-
-test_the_exception_names_the_clause_it_changed if {
-	korea.applied("P3", "m") == {"exception": "KOREA", "clause": "P3", "message": "m"}
-}
-
-test_the_exception_never_reaches_p1_or_p2 if {
-	not korea.applied("P1", "m")
-	not korea.applied("P2", "m")
-}
+import data.apl.korea
 
 test_use_is_covered_only_on_the_peninsula if {
 	korea.covers_use with input as {"location": {"country": "KR"}}

@@ -1,6 +1,6 @@
-package apl.clauses.p1_develop_test
+package apl.regimes.us_apl_2022.p1_develop_test
 
-import data.apl.clauses.p1_develop
+import data.apl.regimes.us_apl_2022.p1_develop
 
 test_production_of_m16_violates_p1 if {
 	v := p1_develop.violation with input as {"action": "produce", "munition": {"model": "M16", "quantity": 1000}}

@@ -1,6 +1,6 @@
-package apl.clauses.p5_stockpile_test
+package apl.regimes.us_apl_2022.p5_stockpile_test
 
-import data.apl.clauses.p5_stockpile
+import data.apl.regimes.us_apl_2022.p5_stockpile
 
 test_a_stockpile_for_operations_violates_p5_and_must_be_destroyed if {
 	doc := {"action": "stockpile", "munition": {"model": "M16", "quantity": 3000}, "purpose": "military_operations"}

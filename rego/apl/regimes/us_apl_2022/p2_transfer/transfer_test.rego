@@ -1,6 +1,6 @@
-package apl.clauses.p2_transfer_test
+package apl.regimes.us_apl_2022.p2_transfer_test
 
-import data.apl.clauses.p2_transfer
+import data.apl.regimes.us_apl_2022.p2_transfer
 
 test_transfer_of_500_m14_for_destruction_complies_with_an_obligation if {
 	doc := {"action": "transfer", "munition": {"model": "M14", "quantity": 500}, "recipient": "UA", "purpose": "destruction"}

@@ -16,19 +16,21 @@
 #     description: Ottawa Convention (1997), Articles 1 and 3
 # custom:
 #   clause: P4
+#   regime: us-apl-2022
 #   article: "Fourth, the United States will not encourage or assist activities prohibited by the Ottawa Convention, again with the Korean peninsula as an exception to that rule."
 #   official: "Not assist, encourage, or induce anyone, outside of the context of the Korean Peninsula, to engage in any activity that would be prohibited by the Ottawa Convention"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.clauses.p4_assist
+package apl.regimes.us_apl_2022.p4_assist
 
 import data.apl.definitions
-import data.apl.exceptions.korea
+import data.apl.korea as korean_context
 import data.apl.lib
 import data.apl.ottawa
+import data.apl.regimes.us_apl_2022.korea
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_prohibited
-	not korea.covers_assistance
+	not korean_context.covers_assistance
 	definitions.assisted_place != "contested"
 	msg := sprintf("to %s %s in what the Ottawa Convention prohibits: %s", [_mode, _party, _assessment.why])
 }
@@ -42,13 +44,13 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P4", msg) if {
 	_prohibited
-	korea.covers_assistance
+	korean_context.covers_assistance
 	msg := sprintf("to %s %s is in the context of the Korean Peninsula (%s), outside P4's prohibition", [_mode, _party, _context])
 }
 
 _assisted := input.assisted_activity
 
-_assessment := ottawa.assessment(_assisted) if input.action == "assist"
+_assessment := ottawa.assessment(_assisted, definitions.classification) if input.action == "assist"
 
 _prohibited if _assessment.prohibited == true
 

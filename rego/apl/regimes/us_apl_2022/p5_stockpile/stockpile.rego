@@ -13,28 +13,40 @@
 #     description: White House fact sheet, 21 June 2022
 # custom:
 #   clause: P5
+#   regime: us-apl-2022
 #   article: "Finally, there is a commitment to destroy stockpiles of antipersonnel mines no longer deemed necessary for defense or security purposes on the Korean peninsula or elsewhere as appropriate, ensuring alignment with humanitarian aims and risk reduction."
 #   official: "Undertake to destroy all APL stockpiles not required for the defense of the Republic of Korea"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.clauses.p5_stockpile
+package apl.regimes.us_apl_2022.p5_stockpile
 
 import data.apl.definitions
-import data.apl.exceptions.korea
+import data.apl.korea as korean_context
 import data.apl.lib
+import data.apl.regimes.us_apl_2022.korea
 
 # Interpretation: POLICY.md makes every purpose other than the defense of the Republic of
-# Korea and demining training a violation, mine_detection and mine_clearance included,
-# although Ottawa Art. 3(1) would permit retention for them; the policy is the stricter text.
+# Korea, demining training and destruction a violation, mine_detection and mine_clearance
+# included, although Ottawa Art. 3(1) would permit retention for them; the policy is the
+# stricter text.
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_stockpile_of_apl
-	not korea.covers_stockpile
-	_purpose != "demining_training"
+	not korean_context.covers_stockpile
+	not _purpose in {"demining_training", "destruction"}
 	msg := sprintf("a stockpile of anti-personnel mines (%s) for %s is not required for the defense of the Republic of Korea", [definitions.subject_label, _purpose])
 }
 
 obligation contains lib.obligation(rego.metadata.chain(), msg) if {
 	count(violation) > 0
 	msg := sprintf("destroy this stockpile (%s)", [definitions.subject_label])
+}
+
+# Interpretation: stock held until it is destroyed complies with P5, which is an
+# undertaking to destroy with no deadline; what it owes is the destruction itself, so the
+# obligation stays and nothing in the text sets a date by which it must be done.
+obligation contains lib.obligation(rego.metadata.chain(), msg) if {
+	_stockpile_of_apl
+	input.purpose == "destruction"
+	msg := sprintf("destroy this stockpile (%s), as it is held for: P5 sets no deadline", [definitions.subject_label])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
@@ -45,7 +57,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P5", msg) if {
 	_stockpile_of_apl
-	korea.covers_stockpile
+	korean_context.covers_stockpile
 	msg := sprintf("a stockpile (%s) required for the defense of the Republic of Korea is outside P5's duty to destroy", [definitions.subject_label])
 }
 

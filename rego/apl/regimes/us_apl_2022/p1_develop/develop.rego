@@ -11,10 +11,11 @@
 #     description: White House fact sheet, 21 June 2022
 # custom:
 #   clause: P1
+#   regime: us-apl-2022
 #   article: "First, the United States will not develop, manufacture, or purchase antipersonnel mines."
 #   official: "Not develop, produce, or acquire APL"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.clauses.p1_develop
+package apl.regimes.us_apl_2022.p1_develop
 
 import data.apl.definitions
 import data.apl.lib

@@ -1,6 +1,6 @@
-package apl.clauses.p3_use_test
+package apl.regimes.us_apl_2022.p3_use_test
 
-import data.apl.clauses.p3_use
+import data.apl.regimes.us_apl_2022.p3_use
 
 test_use_of_m14_in_germany_is_denied if {
 	v := p3_use.violation with input as {"action": "use", "munition": {"model": "M14"}, "location": {"country": "DE"}}

@@ -18,32 +18,14 @@
 #     description: White House fact sheet, 21 June 2022
 # custom:
 #   exception: KOREA
+#   regime: us-apl-2022
 #   clauses: [P3, P4, P5]
 #   article: "the new U.S. policy treats the Korean peninsula as an exceptional situation"
 #   official: "the unique circumstances on the Korean Peninsula and the U.S. commitment to the defense of the Republic of Korea"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.exceptions.korea
+package apl.regimes.us_apl_2022.korea
 
-import data.apl.definitions
+import data.apl.lib
 
 # The exception entry a clause reports when the exception changed its outcome.
-applied(clause, message) := {"exception": info.custom.exception, "clause": clause, "message": message} if {
-	some entry in rego.metadata.chain()
-	entry.annotations.scope == "package"
-	info := entry.annotations
-	clause in info.custom.clauses
-}
-
-# P3: use on the peninsula (the place decides, whatever the purpose).
-covers_use if definitions.place == "on"
-
-# P4: "outside of the context of the Korean Peninsula": the assisted activity happens on
-# the peninsula, or serves the defense of the Republic of Korea.
-# Interpretation: a contested location does not show the peninsula; only the purpose can.
-covers_assistance if definitions.assisted_place == "on"
-
-covers_assistance if input.assisted_activity.purpose == "defense_of_rok"
-
-# P5: a stockpile "required for the defense of the Republic of Korea" (the purpose decides,
-# wherever the stock is kept).
-covers_stockpile if input.purpose == "defense_of_rok"
+applied(clause, message) := lib.exception(rego.metadata.chain(), clause, message)

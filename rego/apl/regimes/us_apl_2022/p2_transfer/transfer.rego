@@ -16,14 +16,15 @@
 #     description: White House fact sheet, 21 June 2022
 # custom:
 #   clause: P2
+#   regime: us-apl-2022
 #   article: "Second, exports and transfers of such mines are restricted unless strictly necessary for activities related to detection, clearance, or demining missions within established safety and legal frameworks."
 #   official: "Not export or transfer APL, except when necessary for activities related to mine detection or removal, and for the purpose of destruction"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.clauses.p2_transfer
+package apl.regimes.us_apl_2022.p2_transfer
 
-import data.apl.clauses.p2_transfer.purposes
 import data.apl.definitions
 import data.apl.lib
+import data.apl.regimes.us_apl_2022.p2_transfer.purposes
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_transfer_of_apl

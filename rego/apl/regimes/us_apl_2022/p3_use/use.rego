@@ -12,14 +12,16 @@
 #     description: White House fact sheet, 21 June 2022
 # custom:
 #   clause: P3
+#   regime: us-apl-2022
 #   article: "Third, the policy prohibits use of antipersonnel mines outside the Korean peninsula, except where regional security interests require a different assessment."
 #   official: "Not use APL outside of the Korean Peninsula"
 #   official_source: White House fact sheet, 21 June 2022
-package apl.clauses.p3_use
+package apl.regimes.us_apl_2022.p3_use
 
 import data.apl.definitions
-import data.apl.exceptions.korea
+import data.apl.korea as korean_context
 import data.apl.lib
+import data.apl.regimes.us_apl_2022.korea
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
 	_use_of_apl
@@ -37,7 +39,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 
 exception contains korea.applied("P3", msg) if {
 	_use_of_apl
-	korea.covers_use
+	korean_context.covers_use
 	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.subject_label])
 }
 

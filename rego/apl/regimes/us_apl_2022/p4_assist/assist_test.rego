@@ -1,6 +1,6 @@
-package apl.clauses.p4_assist_test
+package apl.regimes.us_apl_2022.p4_assist_test
 
-import data.apl.clauses.p4_assist
+import data.apl.regimes.us_apl_2022.p4_assist
 
 assist(activity) := {"action": "assist", "assisted_activity": activity}
 
