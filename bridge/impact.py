@@ -361,6 +361,21 @@ def compare(
                 close()
 
 
+class EarlierContractClient(OpaPolicyClient):
+    """A client for a bundle that may answer in contract 1.x (a git revision or a copy from
+    before 2.0): its decisions lack `notices` and `policy.until`, which are read as none and
+    unknown. Everything else is checked against the decision schema as usual."""
+
+    @staticmethod
+    def _decision(document: object, activity: object) -> Decision:
+        if isinstance(document, dict) and "notices" not in document:
+            document = {**document, "notices": []}
+            policy = document.get("policy")
+            if isinstance(policy, dict) and "until" not in policy:
+                document["policy"] = {**policy, "until": None}
+        return OpaPolicyClient._decision(document, activity)
+
+
 @contextlib.contextmanager
 def endpoints(
     sides: tuple[Side, Side], *, timeout: float = 30.0, retry_for: float = 30.0
@@ -375,10 +390,9 @@ def endpoints(
             if key not in servers:
                 servers[key] = stack.enter_context(LocalOpa(side.bundle))
             server = servers[key]
+            kind = OpaPolicyClient if side.kind == "regime" else EarlierContractClient
             client = stack.enter_context(
-                OpaPolicyClient(
-                    server.url, token=server.token, timeout=timeout, retry_for=retry_for
-                )
+                kind(server.url, token=server.token, timeout=timeout, retry_for=retry_for)
             )
             out.append(Endpoint(client, _revision_of(side)))
         yield out[0], out[1]
