@@ -22,43 +22,12 @@
 #   official_source: White House fact sheet, 21 June 2022
 package apl.regimes.us_apl_2022.p4_assist
 
-import data.apl.definitions
-import data.apl.korea as korean_context
 import data.apl.lib
-import data.apl.ottawa
 import data.apl.regimes.us_apl_2022.korea
+import data.apl.topics
 
-violation contains lib.violation(rego.metadata.chain(), msg) if {
-	_prohibited
-	not korean_context.covers_assistance
-	definitions.assisted_place != "contested"
-	msg := sprintf("to %s %s in what the Ottawa Convention prohibits: %s", [_mode, _party, _assessment.why])
-}
+violation contains lib.violation(rego.metadata.chain(), msg) if some msg in topics.assist_violations
 
-review contains lib.review(rego.metadata.chain(), msg) if {
-	input.action == "assist"
-	_assessment.prohibited == null
-	definitions.is_apl
-	msg := sprintf("cannot tell whether the assisted activity is prohibited by the Ottawa Convention: %s", [_assessment.why])
-}
+review contains lib.review(rego.metadata.chain(), msg) if some msg in topics.assist_reviews
 
-exception contains korea.applied("P4", msg) if {
-	_prohibited
-	korean_context.covers_assistance
-	msg := sprintf("to %s %s is in the context of the Korean Peninsula (%s), outside P4's prohibition", [_mode, _party, _context])
-}
-
-_assisted := input.assisted_activity
-
-_assessment := ottawa.assessment(_assisted, definitions.classification) if input.action == "assist"
-
-_prohibited if _assessment.prohibited == true
-
-# Interpretation: assist, encourage and induce are judged alike; the mode only names it.
-_mode := object.get(input, "mode", "assist")
-
-_party := sprintf("%s to %s %s", [object.get(_assisted, "actor", "another party"), _assisted.action, definitions.subject_label])
-
-_context := "its purpose is the defense of the Republic of Korea" if {
-	_assisted.purpose == "defense_of_rok"
-} else := "it takes place on the Korean Peninsula"
+exception contains korea.applied("P4", msg) if some msg in topics.assist_exceptions
