@@ -146,8 +146,8 @@ GENERATED_DOCS := decision-table.md what-changed.md
 decision-table: $(OPA_STAMP) $(VENV_STAMP) ## regenerate docs/decision-table.md and docs/what-changed.md from the policy
 	$(PY) -m bridge.decision_table --out docs
 
-.PHONY: check-generated
-check-generated: $(OPA_STAMP) $(VENV_STAMP) ## fail when docs/decision-table.md or docs/what-changed.md is stale
+.PHONY: check-decision-table
+check-decision-table: $(OPA_STAMP) $(VENV_STAMP) ## fail when docs/decision-table.md or docs/what-changed.md is stale
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PY) -m bridge.decision_table --out "$$tmp"; \
 	stale=0; for f in $(GENERATED_DOCS); do \
@@ -157,4 +157,4 @@ check-generated: $(OPA_STAMP) $(VENV_STAMP) ## fail when docs/decision-table.md 
 	done; exit $$stale
 
 .PHONY: test-impact
-test-impact: check-generated
+test-impact: check-decision-table

@@ -34,9 +34,12 @@ from bridge.evaluate import (
     expectation_mismatches,
 )
 from bridge.exit_codes import ExitCode
+from bridge.impact_cli import diff_command
 from bridge.loading import Document, InputFormat, iter_documents, scenario_files
 from bridge.metadata import load_clauses
 from bridge.models import UNKNOWN_REVISION, Outcome
+from bridge.regimes import pin
+from bridge.regimes_cli import regime_option, regimes_command
 from bridge.render import (
     FORMATS,
     Format,
@@ -313,6 +316,7 @@ def cli() -> None:
     is_flag=True,
     help="Do not list invalid documents on stderr (their decisions still carry the errors).",
 )
+@regime_option
 @opa_options
 def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
     files: tuple[str, ...],
@@ -324,6 +328,7 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     workers: int,
     progress: bool,
     quiet: bool,
+    regime: str | None,
     opa_url: str | None,
     token: str | None,
     timeout: float,
@@ -358,6 +363,7 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
         progress=progress,
         quiet=quiet,
         options=options,
+        regime=regime,
     )
     sys.exit(int(code))
 
@@ -374,6 +380,7 @@ def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
     progress: bool,
     quiet: bool,
     options: OpaOptions,
+    regime: str | None = None,
 ) -> ExitCode:
     code = ExitCode.OK
     summary = Summary(scenarios=scenarios)
@@ -400,7 +407,7 @@ def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
                     on_bytes=bar.update,
                 )
                 results = evaluate(
-                    documents if quiet else _report_invalid(documents),
+                    pin(documents if quiet else _report_invalid(documents), regime),
                     client,
                     batch_size=batch_size,
                     workers=workers,
@@ -463,10 +470,12 @@ def _row_code(row: Row, scenarios: bool) -> ExitCode:
     type=click.Path(exists=True, path_type=Path),
     help="Where to read the clauses' texts (default: the project's rego/).",
 )
+@regime_option
 @opa_options
 def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
     file: str,
     bundle: Path | None,
+    regime: str | None,
     opa_url: str | None,
     token: str | None,
     timeout: float,
@@ -489,7 +498,8 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     try:
         with _opa_client(options) as (client, revision):
             documents = iter_documents([file], scenarios="auto", on_error=on_input_error)
-            for result in evaluate(documents, client, batch_size=20, revision=revision):
+            pinned = pin(documents, regime)
+            for result in evaluate(pinned, client, batch_size=20, revision=revision):
                 if not first:
                     click.echo("\n" + "─" * min(width, 100) + "\n")
                 first = False
@@ -500,9 +510,9 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     sys.exit(int(code))
 
 
-def _clauses_or_exit(bundle: Path | None) -> list[Any]:
+def _clauses_or_exit(bundle: Path | None, regime: str | None = None) -> list[Any]:
     try:
-        return load_clauses(bundle)
+        return load_clauses(bundle, regime=regime)
     except BridgeError as exc:
         _fail(str(exc), ExitCode.OPA_FAILURE)
 
@@ -516,10 +526,11 @@ def _clauses_or_exit(bundle: Path | None) -> list[Any]:
     type=click.Path(exists=True, path_type=Path),
     help="The policy bundle to read (default: the project's rego/).",
 )
-def clauses_command(fmt: str, bundle: Path | None) -> None:
+@regime_option
+def clauses_command(fmt: str, bundle: Path | None, regime: str | None) -> None:
     """The policy's clauses and the Korean exception, with titles and source texts, as
-    the policy's METADATA states them."""
-    clauses = _clauses_or_exit(bundle)
+    the policy's METADATA states them (every regime's, or --regime's)."""
+    clauses = _clauses_or_exit(bundle, regime)
     width = min(_width(sys.stdout.isatty()), 100)
     click.echo(clauses_json(clauses) if fmt == "json" else clauses_text(clauses, width=width))
 
@@ -607,8 +618,7 @@ def serve_command(
         _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
-from bridge.impact_cli import diff_command  # noqa: E402 - a command of its own module
-
+cli.add_command(regimes_command)
 cli.add_command(diff_command)
 
 

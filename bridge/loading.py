@@ -187,7 +187,9 @@ def _explain(  # noqa: PLR0911 - one return per kind of schema error reads best
     return [(at or "(document)", error.message)]
 
 
-def _is_nested_regime(error: jsonschema.ValidationError, path: list[str], activity: Any) -> bool:
+def _is_nested_regime(
+    error: jsonschema.ValidationError, path: list[str], activity: dict[str, Any]
+) -> bool:
     """The `false` subschema that keeps `regime` out of an assisted activity (jsonschema
     reports it at the assisted activity, with the regime's value as the instance)."""
     holder = _get(activity, path) if path[-1:] == ["assisted_activity"] else None

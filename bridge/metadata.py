@@ -36,6 +36,8 @@ class Clause:
     file: str
     references: tuple[tuple[str, str], ...] = ()  # (url, what it is)
     applies_to: tuple[str, ...] = ()  # for the exception: the clauses it reaches
+    regime: str = ""  # "us-apl-2014" ...; empty for what every regime shares (definitions)
+    silent: str = ""  # what the sources say where the regime has no text on the topic
 
     @property
     def short_title(self) -> str:
@@ -47,10 +49,11 @@ class Clause:
         return self.title
 
 
-def _sort_key(clause: Clause) -> tuple[int, int, str]:
+def _sort_key(clause: Clause) -> tuple[str, int, int, str]:
     match = _CLAUSE_ID.match(clause.id)
     rank = {"clause": 0, "exception": 1, "definitions": 2}.get(clause.kind, 3)
-    return (rank, int(match.group(1)) if match else 0, clause.id)
+    # Regime by regime (ids sort by date), the shared definitions last.
+    return (clause.regime or "~", rank, int(match.group(1)) if match else 0, clause.id)
 
 
 def inspect_bundle(bundle: Path | str | None = None, *, timeout: float = 60.0) -> dict[str, Any]:
@@ -77,8 +80,9 @@ def inspect_bundle(bundle: Path | str | None = None, *, timeout: float = 60.0) -
     return info
 
 
-def load_clauses(bundle: Path | str | None = None) -> list[Clause]:
-    """The clauses (P1...), then the exception(s), then the definitions, from METADATA."""
+def load_clauses(bundle: Path | str | None = None, *, regime: str | None = None) -> list[Clause]:
+    """The clauses (P1...), then the exception(s), regime by regime, then the definitions,
+    from METADATA. With `regime`, that regime's clauses and the definitions only."""
     info = inspect_bundle(bundle)
     clauses: list[Clause] = []
     for entry in info.get("annotations") or []:
@@ -112,10 +116,16 @@ def load_clauses(bundle: Path | str | None = None) -> list[Clause]:
                     if isinstance(r, dict)
                 ),
                 applies_to=tuple(str(c) for c in custom.get("clauses") or []),
+                regime=str(custom.get("regime") or ""),
+                silent=str(custom.get("silent") or ""),
             )
         )
     if not clauses:
         raise EvaluationError(
             "the bundle's METADATA names no clause: is it the APL policy, built without -O?"
         )
+    if regime is not None:
+        clauses = [c for c in clauses if c.regime in ("", regime)]
+        if all(c.kind == "definitions" for c in clauses):
+            raise EvaluationError(f"the bundle's METADATA has no clause of regime {regime!r}")
     return sorted(clauses, key=_sort_key)

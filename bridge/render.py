@@ -361,10 +361,14 @@ def explain_text(result: Result, clauses: Iterable[Clause], *, width: int = 100)
         "undetermined (it may be an anti-personnel mine)",
     )
     lines += ["", f"Munition: {is_apl}", *_wrap(decision.munition.basis, "  ", width)]
+    policy = decision.policy
+    lines += [f"Regime: {policy.id} ({policy.effective} to {policy.until or 'open'})"]
+    lines += [line for n in decision.notices for line in _wrap(f"Notice: {n.message}", "  ", width)]
     if decision.decision is Outcome.NOT_APPLICABLE:
         lines += ["", "The policy does not apply, so no clause was assessed."]
         return "\n".join(lines)
-    for clause in clauses:
+    # The clauses of the regime the decision was taken under, and the shared definitions.
+    for clause in (c for c in clauses if c.regime in ("", decision.policy.id)):
         lines.append("")
         lines.append(f"{clause.id}  {clause.short_title}")
         lines += _wording(clause, width)
@@ -407,7 +411,12 @@ def _findings(decision: Decision, clause: Clause) -> list[str]:
 
 def clauses_text(clauses: Iterable[Clause], *, width: int = 100) -> str:
     lines: list[str] = []
+    regime = None
     for clause in clauses:
+        if clause.regime != regime:
+            # A heading for each regime's clauses (and for the definitions they share).
+            regime = clause.regime
+            lines += [*([""] if lines else []), f"== {regime or 'every regime'} =="]
         if lines:
             lines.append("")
         lines.append(f"{clause.id}  {clause.short_title}")
@@ -431,6 +440,7 @@ def clauses_json(clauses: Iterable[Clause]) -> str:
         [
             {
                 "id": c.id,
+                "regime": c.regime or None,
                 "kind": c.kind,
                 "title": c.title,
                 "official": c.official,

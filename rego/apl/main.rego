@@ -43,7 +43,7 @@ decision := _invalid if {
 	_out_of_scope
 } else := _assessed if {
 	# Fail closed: a regime listed in policy/data.yaml without its clauses gets the default.
-	_clauses
+	_has_clauses
 }
 
 # METADATA
@@ -161,8 +161,13 @@ _regime := r if {
 	count(validation.errors) > 0
 } else := policy.regimes[0]
 
-# The chosen regime's clause packages.
-_clauses := data.apl.regimes[regime.package]
+# The chosen regime's folder. Its clause packages are only ever reached through the sets
+# they expose (data.apl.regimes[_package][_].violation ...): taking the folder as a whole
+# would evaluate every rule under it.
+_package := regime.package
+
+# Every regime has a P1 package (tests/policy/test_quotes.py checks each has P1 to P5).
+_has_clauses if data.apl.regimes[_package].p1_develop
 
 # --- scope: US conduct within a regime's span (POLICY.md section 4, step 2) -----------------
 
@@ -201,10 +206,10 @@ else := "before every regime"
 # --- gathering the chosen regime's findings -------------------------------------------------
 
 _findings := {
-	"violations": [v | some v in {v | some v in _clauses[_].violation}],
-	"exceptions": [e | some e in {e | some e in _clauses[_].exception}],
-	"obligations": [o | some o in {o | some o in _clauses[_].obligation}],
-	"reviews": [r | some r in ({r | some r in _clauses[_].review} | definitions.review)],
+	"violations": [v | some v in {v | some v in data.apl.regimes[_package][_].violation}],
+	"exceptions": [e | some e in {e | some e in data.apl.regimes[_package][_].exception}],
+	"obligations": [o | some o in {o | some o in data.apl.regimes[_package][_].obligation}],
+	"reviews": [r | some r in ({r | some r in data.apl.regimes[_package][_].review} | definitions.review)],
 }
 
 _outcome_of(findings) := "deny" if {

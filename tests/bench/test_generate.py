@@ -59,19 +59,34 @@ def test_the_mix_covers_every_action_model_category_activation_and_purpose(sampl
     munitions = [d["munition"] for d in _subjects(sample) if "munition" in d]
     models = {m["model"] for m in munitions if "model" in m}
     assert {"M14", "M16", "M18A1", "ADAM", "GATOR", "Volcano", "MOPMS", "M15", "M21"} <= models
-    assert any(m not in {"M14", "M16", "M18A1", "ADAM", "GATOR", "Volcano", "MOPMS", "M15", "M21"}
-               for m in models)  # models the catalogue does not know
+    assert any(
+        m not in {"M14", "M16", "M18A1", "ADAM", "GATOR", "Volcano", "MOPMS", "M15", "M21"}
+        for m in models
+    )  # models the catalogue does not know
     assert {m.get("category") for m in munitions} >= {
-        "anti_personnel", "anti_vehicle", "mixed", "not_a_mine", None,
+        "anti_personnel",
+        "anti_vehicle",
+        "mixed",
+        "not_a_mine",
+        None,
     }
     assert {m.get("activation") for m in munitions} >= {"victim", "command", "vehicle", None}
     purposes = {d.get("purpose") for d in _subjects(sample)}
     assert purposes >= {
-        "defense_of_rok", "mine_detection", "mine_clearance", "demining_training",
-        "destruction", "military_operations", "other", None,
+        "defense_of_rok",
+        "mine_detection",
+        "mine_clearance",
+        "demining_training",
+        "destruction",
+        "military_operations",
+        "other",
+        None,
     }
     assert {d.get("mode") for d in valid if d["action"] == "assist"} >= {
-        "assist", "encourage", "induce", None,
+        "assist",
+        "encourage",
+        "induce",
+        None,
     }
 
 
@@ -83,13 +98,13 @@ def test_places_are_on_and_off_the_peninsula_by_every_means(sample):
     lats = [loc["coordinates"]["lat"] for loc in locations if "coordinates" in loc]
     lons = [loc["coordinates"]["lon"] for loc in locations if "coordinates" in loc]
     on_korea = [
-        (lat, lon) for lat, lon in zip(lats, lons, strict=True)
-        if 33 < lat < 43 and 124 < lon < 131
+        (lat, lon) for lat, lon in zip(lats, lons, strict=True) if 33 < lat < 43 and 124 < lon < 131
     ]
     assert on_korea
     assert len(on_korea) < len(lats)  # and some elsewhere
     assert any(
-        loc.get("country") == "KR" and "coordinates" in loc
+        loc.get("country") == "KR"
+        and "coordinates" in loc
         and not 124 < loc["coordinates"]["lon"] < 131
         for loc in locations
     )  # a country and coordinates that disagree

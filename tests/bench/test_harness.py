@@ -47,9 +47,20 @@ def _conftest_installed(root: Path) -> bool:
 def test_tiny_run_writes_every_figure_and_loses_no_document(bench_dir, tmp_path):
     out, work = tmp_path / "results", tmp_path / "work"
     done = subprocess.run(
-        [sys.executable, str(bench_dir / "run.py"), "--tiny", "--skip-missing",
-         "--out", str(out), "--work", str(work)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            str(bench_dir / "run.py"),
+            "--tiny",
+            "--skip-missing",
+            "--out",
+            str(out),
+            "--work",
+            str(work),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((out / "latest.json").read_text(encoding="utf-8"))

@@ -15,7 +15,12 @@ DENY = {
     "id": None,
     "decision": "deny",
     "allowed": False,
-    "policy": {"id": "us-apl-2022", "effective": "2022-06-21", "until": "2025-12-01", "revision": "t"},
+    "policy": {
+        "id": "us-apl-2022",
+        "effective": "2022-06-21",
+        "until": "2025-12-01",
+        "revision": "t",
+    },
     "munition": {"is_apl": True, "basis": "b"},
     "reason": "P3 violated: " + "a very long reason " * 10,
     "violations": [{"clause": "P3", "title": "t", "message": "m", "source": "s"}],

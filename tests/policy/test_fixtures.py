@@ -14,7 +14,13 @@ from bridge.server import project_root
 from tests.opa_http import OpaConnection
 
 FIXTURES = project_root() / "fixtures"
-FOLDERS = ["P1", "P2", "P3", "P4", "P5", "KOREA", "definitions"]
+# The regimes, from the one index of them: each has a folder of its own (named by its id).
+REGIMES = yaml.safe_load((project_root() / "rego" / "apl" / "policy" / "data.yaml").read_text())[
+    "regimes"
+]
+FOLDERS = ["P1", "P2", "P3", "P4", "P5", "KOREA", "definitions", "refinements"] + [
+    r["id"] for r in REGIMES
+]
 DECISION_SCHEMA = json.loads(
     (project_root() / "bridge" / "schemas" / "decision.schema.json").read_text()
 )
@@ -50,6 +56,24 @@ def test_each_folder_has_a_permit_and_a_deny(folder):
     assert "deny" in outcomes, f"fixtures/{folder} has no scenario that ends in deny"
 
 
+def test_every_fixture_folder_is_one_the_meta_tests_know():
+    assert sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()) == sorted(FOLDERS)
+
+
+@pytest.mark.parametrize("regime", REGIMES, ids=[r["id"] for r in REGIMES])
+def test_each_regime_shows_a_review_and_both_edges_of_its_span(regime):
+    """Besides a permit and a deny: a review, a scenario dated on the regime's first day
+    and one on its last (for a regime still open, one dated after its first day)."""
+    mine = [s for key, s in SCENARIOS if key.startswith(f"{regime['id']}/")]
+    assert "review" in [s["expect"]["decision"] for s in mine], regime["id"]
+    dates = {s["input"].get("date") for s in mine}
+    assert regime["effective"] in dates, f"no scenario on the first day of {regime['id']}"
+    if regime["until"] is None:
+        assert any(d and d > regime["effective"] for d in dates), regime["id"]
+    else:
+        assert regime["until"] in dates, f"no scenario on the last day of {regime['id']}"
+
+
 def test_korea_shows_the_exception_applied_and_not_reaching():
     korea = [s["expect"] for key, s in SCENARIOS if key.startswith("KOREA/")]
     assert any(e["decision"] == "permit" and e["exceptions"] for e in korea)
@@ -70,6 +94,12 @@ def test_scenario(opa: OpaConnection, key, scenario):
         if field in expect:
             assert sorted(set(clauses(decision[field]))) == sorted(expect[field]), key
     assert decision["id"] == scenario["input"].get("id")
+    if key.startswith(tuple(f"{r['id']}/" for r in REGIMES)) and decision["decision"] not in (
+        "not_applicable",
+    ):
+        assert decision["policy"]["id"] == key.split("/")[0], (
+            "a regime's fixture is decided under it"
+        )
 
 
 @pytest.mark.opa

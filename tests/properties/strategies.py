@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import yaml
 from hypothesis import strategies as st
+
+from bridge.server import project_root
 
 ACTIONS = [
     "develop",
@@ -46,7 +49,23 @@ KNOWN_MODELS = [
     "M21",
     "m14",
     " M16 ",
+    # other names and foreign models of the catalogue, written as records write them
+    "cbu 89/b",
+    "M87A1",
+    "m-131",
+    "Claymore",
+    "PFM-1",
+    "pom 3",
+    "OZM-72",
+    "TM-62M",
 ]
+# The regimes, from their one index (rego/apl/policy/data.yaml).
+INDEX = yaml.safe_load((project_root() / "rego" / "apl" / "policy" / "data.yaml").read_text())
+REGIME_IDS = [r["id"] for r in INDEX["regimes"]]
+FIRST_DAY = datetime.date.fromisoformat(INDEX["regimes"][0]["effective"])
+LAST_2022_DAY = datetime.date.fromisoformat(
+    next(r["until"] for r in INDEX["regimes"] if r["id"] == "us-apl-2022")
+)
 # Codes that matter to the policy (US, the peninsula), YAML's trap (NO), and others.
 COUNTRIES = ["US", "KR", "KP", "DE", "NO", "JP", "CN", "FR", "UA", "GB"]
 EFFECTIVE = datetime.date(2022, 6, 21)
@@ -62,6 +81,10 @@ models = st.one_of(
 dates = st.one_of(
     st.just(EFFECTIVE),
     st.dates(min_value=EFFECTIVE, max_value=datetime.date(2030, 12, 31)),
+    st.dates(min_value=FIRST_DAY, max_value=datetime.date(2030, 12, 31)),
+    st.sampled_from([d for r in INDEX["regimes"] for d in (r["effective"], r["until"]) if d]).map(
+        datetime.date.fromisoformat
+    ),
     st.dates(min_value=datetime.date(2021, 1, 1), max_value=datetime.date(2030, 12, 31)),
     st.dates(),  # years 1-9999, beyond what int64 nanoseconds can hold
 ).map(datetime.date.isoformat)
@@ -120,6 +143,7 @@ munitions = st.one_of(
             "activation": st.sampled_from(ACTIVATIONS),
             "anti_handling_device": st.booleans(),
             "self_destructing": st.booleans(),
+            "remotely_delivered": st.booleans(),
             "quantity": st.integers(min_value=1, max_value=10**9),
         }
     ),
@@ -147,12 +171,19 @@ common_fields: dict[str, st.SearchStrategy[Any]] = {
     "regional_security_assessment": st.text(min_size=1, max_size=24),
     "extensions": extensions,
 }
+# Only the top-level activity may pin a regime.
+top_fields: dict[str, st.SearchStrategy[Any]] = {
+    **common_fields,
+    "regime": st.sampled_from(REGIME_IDS),
+}
 
 
 @st.composite
-def plain_activities(draw: st.DrawFn, actions: list[str] = NON_ASSIST_ACTIONS) -> dict[str, Any]:
+def plain_activities(
+    draw: st.DrawFn, actions: list[str] = NON_ASSIST_ACTIONS, *, top: bool = True
+) -> dict[str, Any]:
     """A valid activity that is not an assist: it always has a munition."""
-    doc = draw(optional(common_fields))
+    doc = draw(optional(top_fields if top else common_fields))
     doc["action"] = draw(st.sampled_from(actions))
     doc["munition"] = draw(munitions)
     return doc
@@ -160,9 +191,9 @@ def plain_activities(draw: st.DrawFn, actions: list[str] = NON_ASSIST_ACTIONS) -
 
 @st.composite
 def assists(draw: st.DrawFn) -> dict[str, Any]:
-    doc = draw(optional({**common_fields, "mode": st.sampled_from(MODES), "munition": munitions}))
+    doc = draw(optional({**top_fields, "mode": st.sampled_from(MODES), "munition": munitions}))
     doc["action"] = "assist"
-    doc["assisted_activity"] = draw(plain_activities())
+    doc["assisted_activity"] = draw(plain_activities(top=False))
     return doc
 
 
@@ -204,6 +235,7 @@ TOP_TYPES = {
     "purpose": "string",
     "recipient": "string",
     "regional_security_assessment": "string",
+    "regime": "string",
     "extensions": "object",
 }
 MUNITION_TYPES = {
@@ -212,6 +244,7 @@ MUNITION_TYPES = {
     "activation": "string",
     "anti_handling_device": "boolean",
     "self_destructing": "boolean",
+    "remotely_delivered": "boolean",
     "quantity": "integer",
 }
 
@@ -259,6 +292,8 @@ def near_valid_activities(draw: st.DrawFn) -> dict[str, Any]:  # noqa: PLR0912, 
                 "bad_quantity",
                 "bad_coordinates",
                 "empty_text",
+                "bad_regime",
+                "nested_regime",
             ]
         )
     )
@@ -312,13 +347,15 @@ def near_valid_activities(draw: st.DrawFn) -> dict[str, Any]:  # noqa: PLR0912, 
         doc["action"] = "assist"
         doc["assisted_activity"] = {
             "action": "assist",
-            "assisted_activity": draw(plain_activities()),
+            "assisted_activity": draw(plain_activities(top=False)),
         }
     elif rule == "assist_only_field":
         doc["action"] = draw(st.sampled_from(NON_ASSIST_ACTIONS))
         doc.setdefault("munition", {})
         field = draw(st.sampled_from(["mode", "assisted_activity"]))
-        doc[field] = draw(st.sampled_from(MODES)) if field == "mode" else draw(plain_activities())
+        doc[field] = (
+            draw(st.sampled_from(MODES)) if field == "mode" else draw(plain_activities(top=False))
+        )
     elif rule == "bad_country":
         value = draw(bad_countries)
         where = draw(st.sampled_from(["actor", "recipient", "location"]))
@@ -326,6 +363,17 @@ def near_valid_activities(draw: st.DrawFn) -> dict[str, Any]:  # noqa: PLR0912, 
             doc["location"] = {**(doc.get("location") or {}), "country": value}
         else:
             doc[where] = value
+    elif rule == "bad_regime":
+        doc["regime"] = draw(
+            st.one_of(st.sampled_from(["us-apl-1997", "2022", "US-APL-2022", ""]), bad_enums)
+        )
+    elif rule == "nested_regime":
+        doc["action"] = "assist"
+        doc.pop("munition", None)
+        doc["assisted_activity"] = {
+            **draw(plain_activities(top=False)),
+            "regime": draw(st.sampled_from(REGIME_IDS)),
+        }
     elif rule == "bad_date":
         doc["date"] = draw(bad_dates)
     elif rule == "bad_quantity":
@@ -361,7 +409,7 @@ def near_valid_activities(draw: st.DrawFn) -> dict[str, Any]:  # noqa: PLR0912, 
         draw(st.booleans())
         and doc.get("action") != "assist"
         and "action" in doc
-        and rule not in {"assist_only_field"}
+        and rule not in {"assist_only_field", "bad_regime"}
     ):
         return {"action": "assist", "mode": "assist", "assisted_activity": doc}
     return doc
@@ -414,14 +462,17 @@ off_peninsula = optional(
 @st.composite
 def forbidden_apl_activities(draw: st.DrawFn) -> dict[str, Any]:
     """develop/produce/acquire of APL anywhere, use of APL off the peninsula, transfer of
-    APL for a purpose P2 does not name: in scope, valid, never to be permitted."""
+    APL for a purpose P2 does not name, under the 2022 policy (undated, dated inside its
+    span, or pinned to it): in scope, valid, never to be permitted."""
     action = draw(st.sampled_from(["develop", "produce", "acquire", "use", "transfer"]))
     doc = draw(
         optional(
             {
                 "id": st.text(max_size=8),
                 "actor": st.just("US"),
-                "date": st.dates(min_value=EFFECTIVE).map(datetime.date.isoformat),
+                "date": st.dates(min_value=EFFECTIVE, max_value=LAST_2022_DAY).map(
+                    datetime.date.isoformat
+                ),
                 "recipient": countries,
                 "extensions": extensions,
             }
@@ -429,6 +480,8 @@ def forbidden_apl_activities(draw: st.DrawFn) -> dict[str, Any]:
     )
     doc["action"] = action
     doc["munition"] = draw(apl_munitions)
+    if draw(st.booleans()):
+        doc["regime"] = "us-apl-2022"
     if action == "use":
         doc.update(
             draw(optional({"location": off_peninsula, "purpose": st.sampled_from(PURPOSES)}))

@@ -1,6 +1,7 @@
 """Property tests: generated activity documents (valid and near-valid) posted to a real OPA.
 
-Every invariant of POLICY.md section 5 holds for every example; the decision is never
+Every invariant of POLICY.md section 5 holds for every example, under every regime (the
+2022 policy's own invariants where it is the regime); the decision is never
 undefined and always fits the decision schema; the Python schema check and OPA's
 `invalid` agree; a batch gives what single decisions give; key order and unrelated
 fields inside `extensions` change nothing.
@@ -8,22 +9,28 @@ fields inside `extensions` change nothing.
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
+import re
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from bridge.server import project_root
 
 from .strategies import (
+    INDEX,
+    REGIME_IDS,
     activities,
     forbidden_apl_activities,
     json_values,
     near_valid_activities,
+    plain_activities,
     valid_activities,
 )
 
@@ -31,21 +38,47 @@ pytestmark = pytest.mark.opa
 
 SCHEMAS = project_root() / "bridge" / "schemas"
 P2_PURPOSES = {"mine_detection", "mine_clearance", "demining_training", "destruction"}
-EFFECTIVE = "2022-06-21"
 
-# POLICY.md section 1: the catalogue, and the table that classifies by design and activation.
-CATALOGUE: dict[str, dict[str, str]] = {
-    "M14": {"category": "anti_personnel", "activation": "victim"},
-    "M16": {"category": "anti_personnel", "activation": "victim"},
-    "M18A1": {"category": "anti_personnel"},
-    "ADAM": {"category": "anti_personnel", "activation": "victim"},
-    "GATOR": {"category": "mixed"},
-    "VOLCANO": {"category": "mixed"},
-    "MOPMS": {"category": "mixed"},
-    "M15": {"category": "anti_vehicle", "activation": "vehicle"},
-    "M21": {"category": "anti_vehicle", "activation": "vehicle"},
+# POLICY.md section 1: the catalogue (the policy's data, every model under all its names,
+# matched here in Python without regard to case, spaces or hyphens), and the table that
+# classifies by design and activation.
+_MODELS = yaml.safe_load(
+    (project_root() / "rego" / "apl" / "definitions" / "munitions" / "data.yaml").read_text()
+)["models"]
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s-]", "", name).upper()
+
+
+CATALOGUE: dict[str, dict[str, Any]] = {
+    _key(name): {k: v for k, v in model.items() if k in {"category", "activation"}}
+    for key, model in _MODELS.items()
+    for name in [key, *model["names"]]
 }
 UNSURE = "unsure"  # a combination the table of section 1 does not settle
+# The topics each regime's text is silent on (POLICY.md section 6's table), by action.
+SILENT = {
+    "us-apl-2014": {"develop", "research", "transfer"},
+    "us-apl-2020": {"transfer", "assist"},
+    "us-apl-2022": set(),
+    "us-apl-2025-interim": {"develop", "produce", "acquire", "research", "transfer", "assist"},
+}
+DEMINING = {"mine_detection", "mine_clearance", "demining_training", "destruction"}
+
+
+def expected_regime(activity: dict[str, Any]) -> str | None:
+    """The regime POLICY.md section 6 names: the pinned one, the one whose span holds the
+    date, the default for no date; None before every regime."""
+    if "regime" in activity:
+        return str(activity["regime"])
+    date = activity.get("date")
+    if date is None:
+        return str(INDEX["default"])
+    for regime in INDEX["regimes"]:
+        if regime["effective"] <= date and (regime["until"] is None or date <= regime["until"]):
+            return str(regime["id"])
+    return None
 
 
 def _validator(name: str) -> jsonschema.protocols.Validator:
@@ -62,7 +95,7 @@ def oracle_is_apl(munition: dict[str, Any]) -> bool | str | None:
     """Section 1's table, read independently of the Rego: True, False, None (undetermined)
     or UNSURE where the table is silent."""
     model = munition.get("model")
-    attrs = dict(CATALOGUE.get(model.strip().upper(), {})) if isinstance(model, str) else {}
+    attrs = dict(CATALOGUE.get(_key(model), {})) if isinstance(model, str) else {}
     attrs.update({k: v for k, v in munition.items() if k in {"category", "activation"}})
     category, activation = attrs.get("category"), attrs.get("activation")
     table: dict[tuple[Any, Any], bool | None] = {
@@ -77,7 +110,7 @@ def oracle_is_apl(munition: dict[str, Any]) -> bool | str | None:
     if category == "not_a_mine":
         return False
     if category is None:
-        return None if isinstance(model, str) and model.strip().upper() not in CATALOGUE else UNSURE
+        return None if isinstance(model, str) and _key(model) not in CATALOGUE else UNSURE
     return table.get((category, activation), UNSURE)
 
 
@@ -96,7 +129,7 @@ def clearly_off_the_peninsula(activity: dict[str, Any]) -> bool:
 
 
 def in_scope(activity: dict[str, Any]) -> bool:
-    return activity.get("actor", "US") == "US" and activity.get("date", EFFECTIVE) >= EFFECTIVE
+    return activity.get("actor", "US") == "US" and expected_regime(activity) is not None
 
 
 def check_decision(activity: Any, decision: dict[str, Any]) -> None:
@@ -130,12 +163,17 @@ def check_decision(activity: Any, decision: dict[str, Any]) -> None:
     for exception in decision["exceptions"]:
         assert exception["exception"] == "KOREA"
         assert exception["clause"] in {"P3", "P4", "P5"}, exception
-    if decision["munition"]["is_apl"] is None:
-        assert outcome != "permit", "permit for an undetermined munition"
+    if decision["munition"]["is_apl"] is None and outcome == "permit":
+        # Only where the outcome is the same whichever way the munition is classified,
+        # and then a notice says so.
+        assert any("did not decide" in n["message"] for n in decision["notices"]), decision
+
+    # Section 6, under every regime.
+    regime = check_regime(activity, decision)
 
     # Section 5, by action, with the munition classified independently of the Rego.
     action = activity["action"]
-    if action == "assist" or not in_scope(activity):
+    if action == "assist" or not in_scope(activity) or regime != "us-apl-2022":
         return
     is_apl = oracle_is_apl(activity["munition"])
     note(f"oracle: is_apl={is_apl}")
@@ -143,8 +181,8 @@ def check_decision(activity: Any, decision: dict[str, Any]) -> None:
         assert decision["munition"]["is_apl"] == is_apl, (
             "classification differs from POLICY.md section 1"
         )
-    if is_apl is None:
-        assert outcome != "permit", "permit for an undetermined munition"
+    if is_apl is None and outcome == "permit":
+        assert any("did not decide" in n["message"] for n in decision["notices"])
     if is_apl is not True and decision["munition"]["is_apl"] is not True:
         return
     event(
@@ -157,6 +195,53 @@ def check_decision(activity: Any, decision: dict[str, Any]) -> None:
         assert outcome != "permit", "permit to use APL off the Korean Peninsula"
     if action == "transfer" and activity.get("purpose") not in P2_PURPOSES:
         assert outcome != "permit", "permit to transfer APL for a purpose P2 does not name"
+
+
+def check_regime(activity: dict[str, Any], decision: dict[str, Any]) -> str | None:
+    """Section 6 for every valid decision; the regime the document falls under."""
+    outcome = decision["decision"]
+    regime = expected_regime(activity)
+    if regime is not None:
+        assert decision["policy"]["id"] == regime, "policy.id names the regime"
+    else:  # dated before every regime: outside them all, named by the earliest
+        assert outcome == "not_applicable"
+        assert decision["policy"]["id"] == INDEX["regimes"][0]["id"]
+    entry = next((r for r in INDEX["regimes"] if r["id"] == decision["policy"]["id"]), None)
+    assert entry is not None
+    assert (decision["policy"]["effective"], decision["policy"]["until"]) == (
+        entry["effective"],
+        entry["until"],
+    )
+    if entry["text"] == "reports" and regime is not None:
+        assert any(
+            n["regime"] == regime and "known only from reports" in n["message"]
+            for n in decision["notices"]
+        ), "a decision under a regime known only from reports carries a notice"
+    if activity["action"] == "destroy":
+        assert outcome != "deny", "destruction denied"
+    if in_scope(activity) and regime is not None:
+        event(f"regime: {regime}")
+        check_silence(activity, decision, regime)
+
+    return regime
+
+
+def check_silence(activity: dict[str, Any], decision: dict[str, Any], regime: str) -> None:
+    """Nothing is permit or deny on a topic the regime's text is silent on."""
+    subject = activity["assisted_activity"] if activity["action"] == "assist" else activity
+    if oracle_is_apl(subject.get("munition", {})) is not True:
+        return
+    action = activity["action"]
+    if action == "research" and activity.get("purpose") in DEMINING:
+        return  # restricted by no regime
+    if action == "assist" and (
+        subject["action"] == "destroy"
+        or (subject["action"] == "research" and subject.get("purpose") in DEMINING)
+    ):
+        return  # assisting what no regime restricts
+    if action in SILENT[regime]:
+        event(f"silent topic: {regime} {action}")
+        assert decision["decision"] == "review", (regime, action, decision["reason"])
 
 
 @given(activity=activities)
@@ -256,3 +341,37 @@ def test_apl_is_never_permitted_where_section_5_forbids_it(opa, activity):
     if activity["action"] == "use":
         assert decision["decision"] in {"deny", "review"}
         assert not [e for e in decision["exceptions"] if e["clause"] == "P3"]
+
+
+@st.composite
+def pinned_and_dated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One activity pinned to a regime, and the same activity dated inside that regime's
+    span instead."""
+    activity = draw(valid_activities)
+    activity.pop("regime", None)
+    activity.pop("date", None)
+    entry = draw(st.sampled_from(INDEX["regimes"]))
+    first = datetime.date.fromisoformat(entry["effective"])
+    last = (
+        datetime.date.fromisoformat(entry["until"])
+        if entry["until"]
+        else datetime.date(9999, 12, 31)
+    )
+    date = draw(st.one_of(st.just(first), st.just(last), st.dates(first, last)))
+    return {**activity, "regime": entry["id"]}, {**activity, "date": date.isoformat()}
+
+
+@given(pair=pinned_and_dated())
+def test_pinning_a_regime_equals_dating_inside_its_span(opa, pair):
+    pinned, dated = pair
+    decision = opa.decide(pinned)
+    check_decision(pinned, decision)
+    assert decision == opa.decide(dated)
+    assert decision["policy"]["id"] == pinned["regime"]
+
+
+@given(activity=plain_activities(["destroy"]), regime=st.sampled_from(REGIME_IDS))
+def test_destruction_is_never_denied_under_any_regime(opa, activity, regime):
+    decision = opa.decide({**activity, "regime": regime})
+    check_decision({**activity, "regime": regime}, decision)
+    assert decision["decision"] != "deny"

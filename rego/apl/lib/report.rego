@@ -55,5 +55,5 @@ exception(chain, clause, message) := {"exception": info.custom.exception, "claus
 # say instead (the clause's METADATA `official`, quoted from REGIMES.md).
 silent(chain, what) := {"clause": info.custom.clause, "message": msg} if {
 	info := clause_info(chain)
-	msg := sprintf("%s has no text on %s (%s: %s); where a regime is silent a person must decide", [info.custom.regime, what, info.custom.silent_source, info.custom.silent])
+	msg := sprintf("%s has no text on %s; where a regime is silent a person must decide (%s: %s)", [info.custom.regime, what, info.custom.silent_source, info.custom.silent])
 }

@@ -132,7 +132,7 @@ stockpile_obligations contains msg if {
 stockpile_obligations contains msg if {
 	touches_p5
 	input.purpose == "destruction"
-	msg := sprintf("destroy this stockpile (%s), as it is held for: the policy sets no deadline", [definitions.subject_label])
+	msg := sprintf("destroy this stockpile (%s), which is held for destruction; the policy sets no deadline", [definitions.subject_label])
 }
 
 stockpile_training if {

@@ -111,3 +111,11 @@ test_country_codes_are_two_upper_case_letters if {
 	fields({"action": "use", "munition": {}, "actor": "US\n"}) == {"actor"}
 	fields({"action": "use", "munition": {}, "recipient": false}) == {"recipient"}
 }
+
+test_contract_2_fields_are_checked if {
+	validation.errors == {
+		{"field": "munition.remotely_delivered", "message": "must be true or false"},
+		{"field": "regime", "message": "must be one of us-apl-2014, us-apl-2020, us-apl-2022, us-apl-2025-interim"},
+	} with input as {"action": "use", "regime": "2014", "munition": {"model": "M14", "remotely_delivered": "yes"}}
+	count(validation.errors) == 0 with input as {"action": "use", "regime": "us-apl-2020", "munition": {"model": "M14", "remotely_delivered": false}}
+}

@@ -18,7 +18,7 @@
 #   official: "will not produce or otherwise acquire any anti-personnel munitions that are not compliant with the Ottawa Convention"
 #   official_source: NSC spokesperson Caitlin Hayden, 23 Sept 2014, as quoted by AP
 #   silent: '"Develop" is not named.'
-#   silent_source: REGIMES.md, section 3 (clause table)
+#   silent_source: REGIMES.md section 3, clause table
 package apl.regimes.us_apl_2014.p1_develop
 
 import data.apl.definitions

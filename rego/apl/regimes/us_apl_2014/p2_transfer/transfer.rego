@@ -9,9 +9,9 @@
 #   clause: P2
 #   regime: us-apl-2014
 #   silent: "No transfer clause of its own in any 2014 text found."
-#   silent_source: REGIMES.md, section 3 (clause table)
+#   silent_source: REGIMES.md section 3, clause table
 #   official: "No transfer clause of its own in any 2014 text found."
-#   official_source: REGIMES.md, section 3 (clause table)
+#   official_source: REGIMES.md section 3, clause table
 package apl.regimes.us_apl_2014.p2_transfer
 
 import data.apl.definitions

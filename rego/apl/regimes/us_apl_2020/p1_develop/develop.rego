@@ -2,8 +2,8 @@
 # title: P1 — Only non-persistent landmines may be developed, produced or acquired (2020)
 # description: |
 #   SecDef memo, 31 Jan 2020, as quoted by the Washington Times: "The (Defense) Department
-#   will only employ, develop, produce or otherwise acquire landmines that are
-#   "nonpersistent,"". CRS reads it the same way: "Persistent landmines, which the new
+#   will only employ, develop, produce or otherwise acquire landmines that are"
+#   non-persistent. CRS reads it the same way: "Persistent landmines, which the new
 #   policy forbids, lack these features." Persistent APL: violation; non-persistent APL:
 #   complies; persistence not known: review.
 # related_resources:

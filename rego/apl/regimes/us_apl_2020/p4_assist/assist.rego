@@ -1,17 +1,17 @@
 # METADATA
 # title: P4 — Assistance to others (2020, no text)
 # description: |
-#   The 2014 assistance restriction fell with PPD-37, and the 2020 memo, as far as its
-#   quoted fragments show, has no assistance clause (REGIMES.md section 4). Assistance with
+#   REGIMES.md section 4: "The 2014 assist restriction fell with PPD-37; the 2020 memo has no
+#   assist clause (as far as the excerpts show)." Assistance with
 #   APL is review under this regime (assisting their destruction, or research on detection,
 #   clearance or destruction, is restricted by no regime).
 # custom:
 #   clause: P4
 #   regime: us-apl-2020
 #   silent: "The 2014 assist restriction fell with PPD-37; the 2020 memo has no assist clause (as far as the excerpts show)."
-#   silent_source: REGIMES.md, section 4 (clause table)
+#   silent_source: REGIMES.md section 4, clause table
 #   official: "The 2014 assist restriction fell with PPD-37; the 2020 memo has no assist clause (as far as the excerpts show)."
-#   official_source: REGIMES.md, section 4 (clause table)
+#   official_source: REGIMES.md section 4, clause table
 package apl.regimes.us_apl_2020.p4_assist
 
 import data.apl.definitions

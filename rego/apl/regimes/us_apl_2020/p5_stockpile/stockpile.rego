@@ -3,17 +3,17 @@
 # description: |
 #   No 2020 text on stockpiles or their destruction was found: the 2014 duty to destroy
 #   stock not needed for the Republic of Korea fell with PPD-37, by inference (REGIMES.md
-#   section 4). The memo allows the Department to keep only landmines that are non-persistent
-#   ("will only employ, develop, produce or otherwise acquire landmines that are
-#   "nonpersistent,""), so a stock of non-persistent APL complies; on persistent stock the
-#   regime is silent (review); destruction is restricted by no regime.
+#   section 4): "The 2014 duty to destroy stock not needed for Korea fell with PPD-37
+#   (inference)." The memo lets the Department "employ, develop, produce or otherwise
+#   acquire" non-persistent landmines only, so a stock of non-persistent APL complies; on
+#   persistent stock the regime is silent (review); destruction is restricted by no regime.
 # custom:
 #   clause: P5
 #   regime: us-apl-2020
 #   silent: "The 2014 duty to destroy stock not needed for Korea fell with PPD-37 (inference)."
-#   silent_source: REGIMES.md, section 4 (clause table)
+#   silent_source: REGIMES.md section 4, clause table
 #   official: "The 2014 duty to destroy stock not needed for Korea fell with PPD-37 (inference)."
-#   official_source: REGIMES.md, section 4 (clause table)
+#   official_source: REGIMES.md section 4, clause table
 package apl.regimes.us_apl_2020.p5_stockpile
 
 import data.apl.definitions

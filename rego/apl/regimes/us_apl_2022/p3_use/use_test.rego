@@ -1,4 +1,4 @@
-package apl.regimes.us_apl_2022.p3_use_test
+package apl.regimes_test.us_apl_2022.p3_use
 
 import data.apl.regimes.us_apl_2022.p3_use
 

@@ -1,4 +1,4 @@
-package apl.regimes.us_apl_2022.p5_stockpile_test
+package apl.regimes_test.us_apl_2022.p5_stockpile
 
 import data.apl.regimes.us_apl_2022.p5_stockpile
 

@@ -2,9 +2,9 @@
 # title: P3 — Remotely delivered APL only if they self-destruct and self-deactivate (2025 interim)
 # description: |
 #   Washington Post, 19 Dec 2025, on the memo of 2 Dec 2025: "The interim policy says the
-#   United States will use "remotely delivered" antipersonnel land mines only if the mines
-#   have "compliant self-destruction mechanisms and self-deactivation features."" Among the
-#   five objectives of the new policy the memo outlines is "lifting geographic limits on the
+#   United States will use" remotely delivered antipersonnel land mines "only if the mines
+#   have" "compliant self-destruction mechanisms and self-deactivation features." One of the
+#   five objectives the memo outlines for the new policy is "lifting geographic limits on the
 #   use of land mines", reported as an objective, not as the interim rule. Remotely
 #   delivered persistent APL: violation. Any other use (hand-emplaced APL, non-persistent
 #   remotely delivered APL, or a document that does not say how they are delivered):
@@ -42,7 +42,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 review contains lib.review(rego.metadata.chain(), msg) if {
 	topics.touches_p3
 	not _remotely_delivered_persistent_or_unknown
-	msg := sprintf("use of anti-personnel mines (%s) %s: the interim policy's reported text covers only remotely delivered mines that do not self-destruct, and lifting geographic limits is reported as an objective, not a rule; a person must decide", [definitions.subject_label, _how])
+	msg := sprintf("use of anti-personnel mines (%s) %s: the interim policy's reported text forbids only remotely delivered mines that do not self-destruct and self-deactivate, says nothing on where or when other use is allowed, and reports lifting geographic limits as an objective, not a rule; a person must decide", [definitions.subject_label, _how])
 }
 
 _remotely_delivered if {

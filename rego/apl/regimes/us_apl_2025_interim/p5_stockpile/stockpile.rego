@@ -2,10 +2,9 @@
 # title: P5 — Stockpiles kept; only the inoperable or unsafe destroyed (2025 interim)
 # description: |
 #   Washington Post, 19 Dec 2025, on the memo of 2 Dec 2025: "It would also limit the
-#   destruction of land mines in U.S. inventory only to those that are "inoperable or
-#   unsafe," the memo says, reversing policy to destroy stockpiles that are not required to
-#   defend South Korea." A stockpile complies, with no duty to destroy it; destruction
-#   complies.
+#   destruction of land mines in U.S. inventory only to those that are" inoperable or unsafe,
+#   "reversing policy to destroy stockpiles that are not required to defend South Korea." A
+#   stockpile complies, with no duty to destroy it; destruction complies.
 # related_resources:
 #   - ref: https://www.dailyherald.com/20251219/nation-and-world/hegseth-reverses-land-mine-policy-to-allow-use-of-controversial-weapon
 #     description: Washington Post, 19 Dec 2025, syndicated by the Daily Herald

@@ -1,0 +1,104 @@
+"""The policy's regimes (rego/apl/policy/data.yaml), read from the bundle through OPA.
+
+The index of regimes lives once, in the bundle's data; this module asks OPA for it
+(`opa eval --bundle BUNDLE data.apl.policy`), so a directory and a built `.tar.gz` are read
+alike, and keeps nothing of its own. `pin` sets the `regime` of every valid document, as
+`eval --regime` does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bridge import schema
+from bridge.errors import EvaluationError, OpaUnavailable
+from bridge.loading import Document
+from bridge.server import find_opa, project_bundle
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """One regime: its id, its span (inclusive; `until` None while open) and its source."""
+
+    id: str
+    effective: str
+    until: str | None
+    text: str  # "official", or "reports": known only from reports
+    persistence: str  # "decides" or "ignored"
+    source: str
+    package: str
+    default: bool = False
+
+    @property
+    def span(self) -> str:
+        return f"{self.effective} to {self.until or 'open'}"
+
+
+def load_regimes(bundle: Path | str | None = None, *, timeout: float = 60.0) -> list[Regime]:
+    """The bundle's regimes, in the order of its index (by date)."""
+    path = Path(bundle) if bundle is not None else project_bundle()
+    if not path.exists():
+        raise OpaUnavailable(f"policy bundle {path} does not exist")
+    command = [
+        str(find_opa()),
+        "eval",
+        "--format",
+        "json",
+        "--bundle",
+        str(path),
+        "data.apl.policy",
+    ]
+    try:
+        done = subprocess.run(  # noqa: S603 - our own OPA binary on a path we were given
+            command, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise OpaUnavailable(f"`opa eval` on {path} took over {timeout:g}s") from None
+    except OSError as exc:
+        raise OpaUnavailable(f"cannot run {command[0]}: {exc.strerror}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip() or "no output"
+        raise EvaluationError(f"`opa eval` could not read {path}: {detail}")
+    try:
+        policy: Any = json.loads(done.stdout)["result"][0]["expressions"][0]["value"]
+        default = policy["default"]
+        regimes = [
+            Regime(
+                id=r["id"],
+                effective=r["effective"],
+                until=r["until"],
+                text=r["text"],
+                persistence=r["persistence"],
+                source=r["source"],
+                package=r["package"],
+                default=r["id"] == default,
+            )
+            for r in policy["regimes"]
+        ]
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise EvaluationError(f"the bundle {path} holds no index of regimes") from None
+    if not regimes:
+        raise EvaluationError(f"the bundle {path} holds no index of regimes")
+    return regimes
+
+
+def regime_ids() -> list[str]:
+    """The regime ids the contract allows (the activity schema's `regime` enum)."""
+    fields: dict[str, Any] = schema.load("activity")["$defs"]["fields"]["properties"]
+    return [str(r) for r in fields["regime"]["enum"]]
+
+
+def pin(documents: Iterable[Document], regime: str | None) -> Iterator[Document]:
+    """Every valid document assessed under `regime`, whatever its own `regime` or date
+    (None: as they are). An invalid document stays as it is."""
+    for doc in documents:
+        if regime is not None and doc.valid and isinstance(doc.activity, dict):
+            yield dataclasses.replace(doc, activity={**doc.activity, "regime": regime})
+        else:
+            yield doc
