@@ -27,9 +27,10 @@ from typing import Any
 from bridge import schema
 from bridge.client import OpaPolicyClient
 from bridge.evaluate import evaluate
-from bridge.impact import Regime, bundle_regimes, findings, sort_findings
+from bridge.impact import findings, sort_findings
 from bridge.loading import Document
 from bridge.models import Decision, Outcome
+from bridge.regimes import Regime, load_regimes
 from bridge.server import LocalOpa, project_bundle
 
 # -- the abstract domain (POLICY.md section 7) -------------------------------------------
@@ -197,7 +198,7 @@ class Run:
 
 
 def decide_all(bundle: Path, *, batch_size: int = 500, workers: int = 2) -> Run:
-    regimes = bundle_regimes(bundle)
+    regimes = load_regimes(bundle)
     pin = pins_regimes() and len(regimes) > 1
     secs = sections()
     cells: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(dict)
@@ -317,8 +318,7 @@ def _md(text: str) -> str:
 
 
 def _regime_head(regime: Regime) -> str:
-    span = f"{regime.start or '…'} to {regime.end or 'open'}"
-    return f"{regime.id}<br>{span}" if regime.start else regime.id
+    return f"{regime.id}<br>{regime.span}"
 
 
 def decision_table(run: Run) -> str:

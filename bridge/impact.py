@@ -15,7 +15,6 @@ differ, a finding being "violation P3", "review P5", "exception KOREA P3",
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import itertools
 import json
@@ -30,11 +29,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bridge.client import OpaPolicyClient
-from bridge.errors import BridgeError, InputError, OpaUnavailable
+from bridge.errors import InputError
 from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, evaluate
 from bridge.loading import Document
 from bridge.models import UNKNOWN_REVISION, Decision, Outcome
-from bridge.server import LocalOpa, find_opa, project_bundle, project_root
+from bridge.regimes import load_regimes, pin
+from bridge.server import LocalOpa, project_root
 
 SideKind = Literal["regime", "revision", "directory", "archive"]
 PREFIXES: tuple[str, ...] = ("regime:", "rev:", "path:")
@@ -44,72 +44,6 @@ OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 class UsageError(InputError):
     """--from/--to that names nothing this command can decide with (exit 2)."""
-
-
-# -- regimes of a bundle -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Regime:
-    """A regime as the bundle's data states it."""
-
-    id: str
-    start: str | None = None
-    end: str | None = None  # None: still open
-
-
-def _opa_eval(bundle: Path, query: str, *, timeout: float = 60.0) -> Any:  # noqa: ANN401 - JSON
-    try:
-        done = subprocess.run(  # noqa: S603 - our own OPA binary, our own query
-            [str(find_opa()), "eval", "--format", "json", "--bundle", str(bundle), query],
-            capture_output=True,
-            check=False,
-            timeout=timeout,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OpaUnavailable(f"opa eval on {bundle} failed: {exc}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode()[:500]
-        raise OpaUnavailable(f"opa eval on {bundle} failed: {detail}")
-    try:
-        answer = json.loads(done.stdout)
-        results = answer.get("result") or []
-    except (ValueError, AttributeError):
-        raise OpaUnavailable(f"opa eval on {bundle} gave no JSON answer") from None
-    if not results:
-        return None
-    return results[0]["expressions"][0]["value"]
-
-
-def _span(entry: dict[str, Any], *names: str) -> str | None:
-    for name in names:
-        value = entry.get(name)
-        if isinstance(value, str):
-            return value
-    return None
-
-
-def bundle_regimes(bundle: Path | None = None) -> list[Regime]:
-    """The regimes the bundle's data lists (`data.apl.policy.regimes`, each with `id`,
-    `effective` and `until`), in the order of their first days. A bundle from before
-    regimes holds one policy (`data.apl.policy.id`): that is its only regime."""
-    path = bundle if bundle is not None else project_bundle()
-    policy = _opa_eval(path, "data.apl.policy")
-    if not isinstance(policy, dict):
-        raise BridgeError(f"{path}: the bundle has no data.apl.policy; is it the APL policy?")
-    listed = policy.get("regimes")
-    regimes: list[Regime] = []
-    if isinstance(listed, list):
-        regimes = [
-            Regime(e["id"], _span(e, "effective"), _span(e, "until"))
-            for e in listed
-            if isinstance(e, dict) and isinstance(e.get("id"), str)
-        ]
-    elif isinstance(policy.get("id"), str):
-        regimes = [Regime(policy["id"], _span(policy, "effective"), _span(policy, "until"))]
-    if not regimes:
-        raise BridgeError(f"{path}: data.apl.policy names no regime")
-    return sorted(regimes, key=lambda r: (r.start or "", r.id))
 
 
 # -- the two sides ------------------------------------------------------------------------
@@ -134,7 +68,7 @@ class Side:
         return f"{what} {self.label}"
 
 
-def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess[bytes]:
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(  # noqa: S603 - git with our own arguments
             ["git", "-C", str(root), *args],  # noqa: S607 - git from PATH, as a developer runs it
@@ -191,8 +125,7 @@ def resolve_side(
         if forced == "path:":
             raise UsageError(f"{value}: not a bundle directory or a .tar.gz file")
     if forced in (None, "regime:"):
-        regimes = bundle_regimes(regime_bundle)
-        ids = [r.id for r in regimes]
+        ids = [r.id for r in load_regimes(regime_bundle)]
         if value in ids:
             return Side(text, "regime", regime_bundle, value)
         if forced == "regime:" or re.fullmatch(r"us-apl-[0-9a-z-]+", value):
@@ -306,16 +239,6 @@ class Tally:
 # -- running both sides -------------------------------------------------------------------
 
 
-def pinned(documents: Iterable[Document], regime: str | None) -> Iterator[Document]:
-    """The documents with their top-level `regime` set (valid ones only: an invalid one is
-    never sent to OPA)."""
-    for doc in documents:
-        if regime is None or not doc.valid or not isinstance(doc.activity, dict):
-            yield doc
-        else:
-            yield dataclasses.replace(doc, activity={**doc.activity, "regime": regime})
-
-
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """Where one side's decisions come from."""
@@ -336,14 +259,14 @@ def compare(
     originals, left, right = itertools.tee(documents, 3)
     (a, regime_a), (b, regime_b) = before, after
     decided_a = evaluate(
-        pinned(left, regime_a),
+        pin(left, regime_a),
         a.client,
         batch_size=batch_size,
         workers=workers,
         revision=a.revision,
     )
     decided_b = evaluate(
-        pinned(right, regime_b),
+        pin(right, regime_b),
         b.client,
         batch_size=batch_size,
         workers=workers,

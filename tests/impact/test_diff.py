@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from bridge.cli import cli
-from bridge.impact import bundle_regimes
+from bridge.regimes import load_regimes
 from bridge.server import LocalOpa, find_opa, project_bundle, project_root
 from tests.bench.conftest import load_bench_module
 from tests.opa_http import OpaConnection
@@ -184,7 +184,7 @@ def test_a_git_revision_before_the_current_contract_is_still_compared():
 # -- regimes ------------------------------------------------------------------------------
 
 
-REGIMES = [r.id for r in bundle_regimes()]
+REGIMES = [r.id for r in load_regimes()]
 
 
 @pytest.mark.parametrize("regime", REGIMES)
