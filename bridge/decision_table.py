@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 
 from bridge import schema
 from bridge.client import OpaPolicyClient
+from bridge.errors import BridgeError
 from bridge.evaluate import evaluate
 from bridge.impact import findings, sort_findings
 from bridge.loading import Document
@@ -197,13 +199,17 @@ class Run:
     outcomes: dict[str, dict[tuple[str, ...], tuple[Outcome, ...]]]
 
 
-def decide_all(bundle: Path, *, batch_size: int = 500, workers: int = 2) -> Run:
+def decide_all(bundle: Path, *, batch_size: int = 100, workers: int = 2) -> Run:
     regimes = load_regimes(bundle)
     pin = pins_regimes() and len(regimes) > 1
     secs = sections()
+    total = sum(s.size for s in secs)
     cells: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(dict)
     outs: dict[str, dict[tuple[str, ...], list[Outcome]]] = defaultdict(dict)
-    with LocalOpa(bundle) as server, OpaPolicyClient(server.url, token=server.token) as client:
+    with (
+        LocalOpa(bundle) as server,
+        OpaPolicyClient(server.url, token=server.token, timeout=300.0) as client,
+    ):
         for regime in regimes:
 
             def documents(regime: Regime = regime) -> Iterator[Document]:
@@ -218,6 +224,7 @@ def decide_all(bundle: Path, *, batch_size: int = 500, workers: int = 2) -> Run:
                         yield Document("decision-table", n, "combination", doc)
 
             keys = ((s, c) for s in secs for c in s.combinations())
+            started = time.monotonic()
             for (section, combo), result in zip(
                 keys,
                 evaluate(documents(), client, batch_size=batch_size, workers=workers),
@@ -231,6 +238,10 @@ def decide_all(bundle: Path, *, batch_size: int = 500, workers: int = 2) -> Run:
                     )
                 cells[section.action].setdefault(combo, []).append(cell(d))
                 outs[section.action].setdefault(combo, []).append(d.decision)
+            sys.stderr.write(
+                f"decision-table: {regime.id}: {total} decisions in "
+                f"{time.monotonic() - started:.0f}s\n"
+            )
     return Run(
         regimes,
         secs,
@@ -388,7 +399,9 @@ def what_changed(run: Run) -> str:
         f"From the same run as [the decision table](decision-table.md): each of the {total} "
         "combinations of the abstract domain decided under each regime, compared between "
         "consecutive regimes. A combination changes when its decision or its clause findings "
-        "differ (as `apl-policy diff` counts).",
+        "differ (as `apl-policy diff` counts). Only US conduct is governed: the activities of "
+        "other states are `not_applicable` under every regime, so every change below is the "
+        "US's.",
         "",
     ]
     if len(run.regimes) < 2:
@@ -399,60 +412,82 @@ def what_changed(run: Run) -> str:
     return "\n".join(out) + "\n"
 
 
+SENTENCES = 12  # the largest flips told in words per pair; the table has the rest
+
+
 def _pair(run: Run, i: int, j: int, total: int) -> list[str]:
     a, b = run.regimes[i], run.regimes[j]
     matrix: Counter[tuple[Outcome, Outcome]] = Counter()
-    changed = 0
+    changed = findings_only = 0
     per_action: dict[str, int] = {}
-    sentences: list[str] = []
+    flipped: list[tuple[int, str]] = []
     for section in run.sections:
         outs, cells = run.outcomes[section.action], run.cells[section.action]
-        diff: dict[tuple[str, ...], tuple[str, str]] = {}
+        flips: dict[tuple[str, ...], tuple[str, str]] = {}
+        moved = 0
         for combo, vector in outs.items():
             matrix[(vector[i], vector[j])] += 1
             if cells[combo][i] != cells[combo][j]:
-                diff[combo] = (cells[combo][i], cells[combo][j])
-        per_action[section.action] = len(diff)
-        changed += len(diff)
-        if not diff:
-            continue
-        # Which combinations changed, and how, merged like the table's rows.
-        rows = merge(diff, len(section.dimensions))
-        for cube, (was, now) in sorted(rows.items(), key=lambda it: _sort_key(it[0], section)):
-            where = "; ".join(
-                f"{d.name} {_values_text(vals, d.values)}"
-                for vals, d in zip(cube, section.dimensions, strict=True)
-                if len(vals) != len(d.values)
-            )
+                moved += 1
+                if vector[i] is vector[j]:
+                    findings_only += 1
+                else:
+                    flips[combo] = (vector[i].value, vector[j].value)
+        per_action[section.action] = moved
+        changed += moved
+        # The decisions that flip, merged like the table's rows, each told in one line.
+        for cube, (was, now) in merge(flips, len(section.dimensions)).items():
             count = 1
             for vals in cube:
                 count *= len(vals)
-            sentences.append(
-                f"- **{section.action}**{', ' + _md(where) if where else ''}: "
-                f"{_md(was)} under `{a.id}`, {_md(now)} under `{b.id}` "
-                f"({count} combination{'s' if count != 1 else ''})."
+            where = "; ".join(
+                f"{d.name} {_values_text(vals, d.values)}"
+                for vals, d in zip(cube, section.dimensions, strict=True)
+                if len(vals) != len(d.values) and not (d.name == "actor" and vals == {US})
             )
-    flips = sorted(
-        ((n, x, y) for (x, y), n in matrix.items() if x is not y), key=lambda t: (-t[0], t[1], t[2])
+            flipped.append(
+                (
+                    count,
+                    f"- **{section.action}**{', ' + _md(where) if where else ''}: "
+                    f"{_md(was)} under `{a.id}`, {_md(now)} under `{b.id}` "
+                    f"({count} combination{'s' if count != 1 else ''}).",
+                )
+            )
+    flipped.sort(key=lambda t: (-t[0], t[1]))
+    flips_text = ", ".join(
+        f"{n} from {x.value} to {y.value}"
+        for n, x, y in sorted(
+            ((n, x, y) for (x, y), n in matrix.items() if x is not y),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
     )
-    flip_text = ", ".join(f"{n} from {x.value} to {y.value}" for n, x, y in flips) or "none"
-    moved = ", ".join(f"{k} {v}" for k, v in per_action.items() if v) or "none"
+    moved_text = ", ".join(f"{k} {v}" for k, v in per_action.items() if v) or "none"
     out = [
         f"## `{a.id}` → `{b.id}`",
         "",
-        f"{changed} of {total} combinations change ({100 * changed / total:.1f}%). "
-        f"Decisions that flip: {flip_text}. By action: {moved}.",
+        f"{changed} of {total} combinations change ({100 * changed / total:.1f}%): "
+        f"{changed - findings_only} change decision ({flips_text or 'none'}), "
+        f"{findings_only} keep their decision on other findings. By action: {moved_text}.",
         "",
     ]
     outcomes = [o for o in Outcome if any(o in pair for pair in matrix)]
-    out.append("| from ↓ to → | " + " | ".join(o.value for o in outcomes) + " |")
+    out.append("| from ↓ to → | " + " | ".join(_md(o.value) for o in outcomes) + " |")
     out.append("|---|" + "---:|" * len(outcomes))
     for x in outcomes:
         out.append(
             f"| {_md(x.value)} | " + " | ".join(str(matrix.get((x, y), 0)) for y in outcomes) + " |"
         )
-    out += ["", *sentences, ""] if sentences else ["", "Nothing changes.", ""]
-    return out
+    if not flipped:
+        return [*out, "", "No decision changes.", ""]
+    shown = flipped[:SENTENCES]
+    out += ["", f"The largest changes of decision ({len(shown)} of {len(flipped)}):", ""]
+    out += [line for _, line in shown]
+    if len(flipped) > len(shown):
+        out += [
+            "",
+            f"{len(flipped) - len(shown)} smaller ones: see [the table](decision-table.md).",
+        ]
+    return [*out, ""]
 
 
 def write(run: Run, out_dir: Path) -> list[Path]:
@@ -474,7 +509,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into")
     parser.add_argument("--bundle", type=Path, default=None, help="bundle (default rego/)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    run = decide_all(args.bundle or project_bundle())
+    try:
+        run = decide_all(args.bundle or project_bundle())
+    except BridgeError as exc:
+        sys.stderr.write(f"decision-table: {exc}\n")
+        return 3
     for path in write(run, args.out):
         sys.stderr.write(f"decision-table: wrote {path}\n")
     return 0

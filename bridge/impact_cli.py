@@ -113,10 +113,14 @@ def diff_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     workdir = Path(tempfile.mkdtemp(prefix="apl-diff-"))
     try:
         try:
-            sides = (
-                resolve_side(from_, regime_bundle=regime_bundle, workdir=workdir),
-                resolve_side(to, regime_bundle=regime_bundle, workdir=workdir),
+            before = resolve_side(from_, regime_bundle=regime_bundle, workdir=workdir)
+            # The same text twice is the same policy: one extraction, one server.
+            after = (
+                before
+                if to == from_
+                else resolve_side(to, regime_bundle=regime_bundle, workdir=workdir)
             )
+            sides = (before, after)
         except InputError as exc:
             _say(str(exc))
             sys.exit(int(ExitCode.USAGE_OR_INVALID))
