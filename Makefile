@@ -137,6 +137,11 @@ bench: bench-tools ## measure against the floors and peers (bench/results/latest
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
 
+# --- regimes: the cost of a decision before and after them -----------------------------
+.PHONY: bench-regimes
+bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
+	$(PY) bench/regime_cost.py
+
 # --- impact: the decision table and its staleness check ------------------------------------
 # docs/decision-table.md and docs/what-changed.md are generated from the policy by a real
 # OPA; CI regenerates them into a temporary folder and fails when the committed ones differ.

@@ -67,35 +67,51 @@ batch := {"decisions": [d |
 
 # --- the three kinds of decision ------------------------------------------------------------
 
-_invalid := object.union(_document("invalid", {"is_apl": null, "basis": "not classified: the document is invalid"}), {
+# An invalid document names the default regime (its fields cannot be trusted to choose)
+# and is not classified, since its munition may not even be an object.
+_invalid := object.union(_document("invalid", _default, {"is_apl": null, "basis": "not classified: the document is invalid"}, _no_findings), {
 	"reason": sprintf("invalid input: %d error(s), first %s: %s", [count(_errors), _errors[0].field, _errors[0].message]),
 	"errors": _errors,
+	"notices": [],
 })
 
 _errors := [e | some e in validation.errors]
 
-_not_applicable := object.union(_document("not_applicable", definitions.classification), {"reason": _scope_reason, "notices": _notices})
+_no_findings := {"violations": [], "exceptions": [], "reviews": [], "obligations": []}
 
-_assessed := object.union(_document(_final.outcome, definitions.classification), object.union(_final.findings, {
+_not_applicable := object.union(_document("not_applicable", _regime_or_earliest, definitions.classification, _no_findings), {
+	"reason": _scope_reason,
+	"notices": _notices,
+})
+
+# A date before every regime is named by the earliest.
+_regime_or_earliest := r if {
+	r := regime
+} else := _earliest
+
+_earliest := policy.regimes[0]
+
+_assessed := object.union(_document(_final.outcome, regime, definitions.classification, _final.findings), {
 	"reason": _reason,
-	"notices": array.concat(_notices, _final.notices),
-}))
+	"notices": _all_notices,
+})
 
-# What every decision has; an invalid document is not classified, since its munition may
-# not even be an object.
-_document(outcome, munition) := {
+_all_notices := _notices if {
+	count(_final.notices) == 0
+} else := array.concat(_notices, _final.notices)
+
+# What every decision has, the reason and the notices aside.
+_document(outcome, named, munition, findings) := {
 	"id": _id,
 	"decision": outcome,
 	"allowed": outcome == "permit",
-	"policy": {"id": _regime.id, "effective": _regime.effective, "until": _regime.until, "revision": _revision},
+	"policy": {"id": named.id, "effective": named.effective, "until": named.until, "revision": _revision},
 	"munition": munition,
-	"reason": "",
-	"violations": [],
-	"exceptions": [],
-	"reviews": [],
-	"obligations": [],
+	"violations": findings.violations,
+	"exceptions": findings.exceptions,
+	"reviews": findings.reviews,
+	"obligations": findings.obligations,
 	"errors": [],
-	"notices": [],
 }
 
 _id := input.id if is_string(input.id)
@@ -152,15 +168,6 @@ _default := r if {
 	r.id == policy.default
 }
 
-# The regime a decision names: the chosen one; for an invalid document, the default (its
-# fields cannot be trusted to choose); for a date before every regime, the earliest.
-_regime := r if {
-	count(validation.errors) == 0
-	r := regime
-} else := _default if {
-	count(validation.errors) > 0
-} else := policy.regimes[0]
-
 # The chosen regime's folder. Its clause packages are only ever reached through the sets
 # they expose (data.apl.regimes[_package][_].violation ...): taking the folder as a whole
 # would evaluate every rule under it.
@@ -187,7 +194,10 @@ _scope_reason := sprintf("outside the policy: it governs the conduct of the Unit
 
 # What a reader must know that is not a finding: a regime known only from reports, a
 # pinned regime whose span does not hold the document's date.
-_notices := array.concat(_reported, _pinned_elsewhere)
+_notices := [] if {
+	regime.text == "official"
+	not is_string(_pin)
+} else := array.concat(_reported, _pinned_elsewhere)
 
 _reported := [{"regime": regime.id, "message": sprintf("the text of %s is known only from reports (%s), not from an official text; this decision rests on them", [regime.id, regime.source])}] if {
 	regime.text == "reports"
