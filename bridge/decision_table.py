@@ -72,6 +72,18 @@ _MUNITIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("undetermined", {"model": "unidentified"}),
 )
 
+# The kinds that are APL (POLICY.md section 1), named as a group where a row holds them all.
+APL_KINDS = frozenset(
+    {
+        "persistent APL",
+        "remotely delivered persistent APL",
+        "non-persistent APL",
+        "APL of unknown persistence",
+        "mixed system",
+        "anti-vehicle set off by a person",
+    }
+)
+
 # (name shown, location object or None). Contested: the country says off, the
 # coordinates (Seoul) say on.
 _SEOUL = {"lat": 37.57, "lon": 126.98}
@@ -298,6 +310,10 @@ def _values_text(values: frozenset[str], domain: Sequence[str]) -> str:
     rest = [v for v in domain if v not in values]
     if len(listed) > 2 and len(rest) <= 2:
         return "any but " + " or ".join(rest)
+    apl = [v for v in domain if v in APL_KINDS]
+    if len(apl) > 2 and set(apl) <= values:
+        # The APL kinds (POLICY.md section 1) named once as a group.
+        return ", ".join(["every kind of APL", *(v for v in listed if v not in APL_KINDS)])
     return ", ".join(listed)
 
 

@@ -80,3 +80,14 @@ def test_the_committed_pages_name_this_domain_and_every_regime():
     changed = (DOCS / "what-changed.md").read_text("utf-8")
     for a, b in itertools.pairwise(regimes):
         assert f"## `{a.id}` → `{b.id}`" in changed
+
+
+def test_a_row_holding_every_kind_of_apl_names_them_as_a_group():
+    names = [n for n, _ in dt.munitions()]
+    assert dt._values_text(frozenset([*dt.APL_KINDS, "undetermined"]), names) == (
+        "every kind of APL, undetermined"
+    )
+    assert dt._values_text(frozenset(["persistent APL", "not a mine"]), names) == (
+        "persistent APL, not a mine"
+    )
+    assert set(names) >= dt.APL_KINDS
