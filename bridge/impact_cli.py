@@ -45,8 +45,8 @@ def _writer(path: str | None) -> Iterator[Callable[[str], None]]:
 
 @click.command("diff")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
-@click.option("--from", "from_", required=True, metavar="A", help="Policy A (see below).")
-@click.option("--to", "to", required=True, metavar="B", help="Policy B (see below).")
+@click.option("--from", "from_", required=True, metavar="A", help="Policy A (see above).")
+@click.option("--to", "to", required=True, metavar="B", help="Policy B (see above).")
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True
 )
