@@ -44,7 +44,9 @@ INPUTS: list[dict[str, Any]] = [
         "id": "review",
         "action": "use",
         "munition": {"model": "M18A1"},
-        "location": {"country": "KR"},
+        # In Korea the Claymore's mode would not matter (permitted either way): in Germany it
+        # decides, so the decision is review.
+        "location": {"country": "DE"},
     },
     {
         "id": "not-apl",
