@@ -57,7 +57,7 @@ test-rego: $(OPA_STAMP) ## Rego unit tests, failing below 95% coverage
 
 .PHONY: check-py
 check-py: $(VENV_STAMP) ## Python gates: ruff and mypy --strict
-	$(VENV)/bin/ruff check bridge tests
+	$(VENV)/bin/ruff check bridge tests tools
 	$(VENV)/bin/mypy
 
 .PHONY: test-py
@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-py test-impact ## everything CI runs (installs what is missing first)
+test: check-rego test-rego check-py test-contract-deps test-py test-impact ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -78,10 +78,10 @@ serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, rea
 	$(VENV)/bin/apl-policy serve --addr 127.0.0.1:8181
 
 .PHONY: clean
-clean: ## remove what the build made (bin/, .venv/, dist/)
-	rm -rf $(BIN) $(VENV) dist
+clean: ## remove what the build made (bin/, .venv/, dist/, the SDK test's node_modules)
+	rm -rf $(BIN) $(VENV) dist tests/sdk/node_modules
 
-# --- security: signed bundle, fuzzing, soak (issue 4) ------------------------------------
+# --- security: signed bundle, fuzzing, soak --------------------------------------------
 # The bundle services should run: signed, with the git revision in its manifest, tests left
 # out. Never built with -O: optimisation drops the METADATA the decisions quote.
 BUNDLE      ?= dist/bundle.tar.gz
@@ -114,7 +114,7 @@ fuzz: $(OPA_STAMP) $(VENV_STAMP) ## the property tests with many more Hypothesis
 soak: $(OPA_STAMP) $(VENV_STAMP) ## the 8-client load test for longer (APL_SOAK_SECONDS, default 120)
 	APL_LOAD_PROFILE=soak $(PY) -m pytest tests/security/test_load.py
 
-# --- bench (issue 5: throughput beside OPA's own floors and peers) -----------
+# --- bench: throughput beside OPA's own floors and peers ----------------------
 # conftest is the Go-native peer; pinned here, built from its Go module like OPA.
 CONFTEST_VERSION := v0.71.1
 CONFTEST       := $(BIN)/conftest
@@ -136,6 +136,40 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- contract: generated files, the wheel, OPA's SDK for the tests ----------------------
+SDK_DIR   := tests/sdk
+SDK_STAMP := $(SDK_DIR)/node_modules/.installed
+
+.PHONY: generate
+generate: $(OPA_STAMP) $(VENV_STAMP) ## write the generated files: schema enums, docs/interpretations.md, docs/sources/
+	$(PY) tools/generate.py
+
+.PHONY: check-generated
+check-generated: $(OPA_STAMP) $(VENV_STAMP) ## fail when a generated file is not current (then: make generate)
+	$(PY) tools/generate.py --check
+
+# OPA's official TypeScript SDK, from npm at the version package-lock.json pins, into
+# tests/sdk/node_modules (ignored by git); node and npm from Debian when missing.
+$(SDK_STAMP): $(SDK_DIR)/package.json $(SDK_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends nodejs npm; \
+	fi
+	npm ci --prefix $(SDK_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: test-contract-deps
+test-contract-deps: check-generated $(SDK_STAMP)
+
+.PHONY: dist
+dist: $(VENV_STAMP) ## build the wheel and the sdist into dist/, the policy bundle inside
+	$(PY) -m build --outdir dist .
+
+.PHONY: bench-cli
+bench-cli: $(OPA_STAMP) $(VENV_STAMP) ## the CLI's CPU per document alone (bench/cli_cpu.py)
+	$(PY) bench/cli_cpu.py
 
 # --- regimes: the cost of a decision before and after them -----------------------------
 .PHONY: bench-regimes

@@ -1,4 +1,4 @@
-"""The targets of issue 5, in one place: bench/check enforces them, bench/run.py prints them.
+"""The bench targets, in one place: bench/check enforces them, bench/run.py prints them.
 
 Each target is a ratio or a count read from bench/results/latest.json; a figure that is
 missing (a peer skipped, a run that failed) fails its target rather than passing quietly.

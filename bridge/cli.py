@@ -1,30 +1,27 @@
 """`apl-policy`, the command line: parses arguments, calls the bridge, renders the result.
 
 Every piece of work happens in the library (loading, evaluate, client, server, metadata,
-render); this module wires them to Click and maps what happened to an exit code
-(`bridge.exit_codes.ExitCode`, the highest that applies). Errors are printed as one line
-saying what to do, never as a traceback.
+render); the shared options are `bridge.options`', the messages on stderr, the progress
+bar and the output `bridge.console`'s. This module wires them to Click and maps what
+happened to an exit code (`bridge.exit_codes.ExitCode`, the highest that applies).
+Errors are printed as one line saying what to do, never as a traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
 import signal
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, NoReturn
+from typing import Any
 
 import click
 
-from bridge.client import OpaPolicyClient
+from bridge import options
+from bridge.console import Progress, error, fail, styler, width
+from bridge.console import output as output_to
 from bridge.errors import BridgeError, EvaluationError, InputError, OpaUnavailable
 from bridge.evaluate import (
     DEFAULT_BATCH_SIZE,
@@ -34,14 +31,15 @@ from bridge.evaluate import (
     expectation_mismatches,
 )
 from bridge.exit_codes import ExitCode
+from bridge.formats import InputFormat
 from bridge.impact_cli import diff_command
-from bridge.loading import Document, InputFormat, iter_documents, scenario_files
+from bridge.loading import iter_documents, scenario_files
 from bridge.metadata import load_clauses
-from bridge.models import UNKNOWN_REVISION, Outcome
+from bridge.models import Outcome
+from bridge.options import opa_from, opa_options
 from bridge.regimes import pin
 from bridge.regimes_cli import regime_option, regimes_command
 from bridge.render import (
-    FORMATS,
     Format,
     Row,
     Summary,
@@ -52,17 +50,8 @@ from bridge.render import (
 )
 from bridge.server import TOKEN_ENV, LocalOpa
 
-URL_ENV = "APL_OPA_URL"
-# Below this much input a progress bar would only flicker.
-_PROGRESS_MIN_BYTES = 1024 * 1024
+__all__ = ["cli", "main", "opa_options"]
 
-_COLORS = {
-    Outcome.PERMIT: "green",
-    Outcome.DENY: "red",
-    Outcome.REVIEW: "yellow",
-    Outcome.NOT_APPLICABLE: "blue",
-    Outcome.INVALID: "magenta",
-}
 _OUTCOME_CODES = {
     Outcome.PERMIT: ExitCode.OK,
     Outcome.DENY: ExitCode.NOT_PERMITTED,
@@ -72,192 +61,10 @@ _OUTCOME_CODES = {
 }
 
 
-# Set while a progress bar is drawn on stderr: messages then first clear its line.
-_BAR_ACTIVE = threading.Event()
-
-
-def _error(message: str) -> None:
-    prefix = "\r\x1b[K" if _BAR_ACTIVE.is_set() else ""
-    click.echo(f"{prefix}apl-policy: {message}", err=True)
-
-
-def _fail(message: str, code: ExitCode) -> NoReturn:
-    _error(message)
-    sys.exit(int(code))
-
-
-# -- the OPA a command talks to ----------------------------------------------------------
-
-
-@dataclass
-class OpaOptions:
-    url: str | None
-    token: str | None
-    timeout: float
-    retry_for: float
-
-
-def _manifest_revision(bundle: Path) -> str:
-    try:
-        revision = json.loads((bundle / ".manifest").read_text("utf-8")).get("revision")
-    except (OSError, ValueError, AttributeError):
-        return UNKNOWN_REVISION
-    return revision if isinstance(revision, str) else UNKNOWN_REVISION
-
-
-class _RetryNotice:
-    """A line on stderr while OPA does not answer and the client keeps retrying: silent for
-    a short blip, then at most one every `every` seconds, however many threads retry."""
-
-    def __init__(self, retry_for: float, *, quiet_for: float = 2.0, every: float = 60.0) -> None:
-        self._retry_for = retry_for
-        self._quiet_for = quiet_for
-        self._every = every
-        self._last = -every
-        self._lock = threading.Lock()
-
-    def __call__(self, error: Exception, left: float) -> None:
-        if self._retry_for - left < self._quiet_for:
-            return
-        with self._lock:
-            now = time.monotonic()
-            if now - self._last < self._every:
-                return
-            self._last = now
-        what = str(error).split(" (gave up")[0]
-        _error(f"{what}; retrying for up to {left:.0f}s more (--retry-for 0: give up at once)")
-
-
-@contextlib.contextmanager
-def _opa_client(options: OpaOptions) -> Iterator[tuple[OpaPolicyClient, str]]:
-    """A client for the server at --opa-url, or for a private OPA started for this run
-    (the embedded default) and stopped when the block ends, whatever ends it."""
-    if options.url:
-        client = OpaPolicyClient(
-            options.url,
-            token=options.token,
-            timeout=options.timeout,
-            retry_for=options.retry_for,
-            on_retry=_RetryNotice(options.retry_for),
-        )
-        with client:
-            yield client, UNKNOWN_REVISION
-        return
-    with LocalOpa() as server:
-        client = OpaPolicyClient(
-            server.url, token=server.token, timeout=options.timeout, retry_for=options.retry_for
-        )
-        with client:
-            yield client, _manifest_revision(server.bundle)
-
-
-def opa_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--opa-url, --token, --timeout, --retry-for: shared by the commands that ask OPA."""
-    func = click.option(
-        "--retry-for",
-        type=click.FloatRange(min=0),
-        default=30.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Keep retrying connection errors and 502/503/504 this long, then exit 3.",
-    )(func)
-    func = click.option(
-        "--timeout",
-        type=click.FloatRange(min=0.1),
-        default=10.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Time allowed for one request to OPA.",
-    )(func)
-    func = click.option(
-        "--token",
-        envvar=TOKEN_ENV,
-        show_envvar=True,
-        metavar="TOKEN",
-        help="Bearer token for the OPA at --opa-url.",
-    )(func)
-    return click.option(
-        "--opa-url",
-        envvar=URL_ENV,
-        show_envvar=True,
-        metavar="URL",
-        help="An OPA serving the policy. Without it, a private OPA is started for the run.",
-    )(func)
-
-
-# -- output ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[tuple[Callable[[str], None], bool]]:
-    """A writer for stdout or --output, and whether it is a terminal (for colour)."""
-    if path is None or path == "-":
-        stream = sys.stdout
-        tty = stream.isatty()
-
-        def write(text: str) -> None:
-            click.echo(text, file=stream, nl=False, color=tty)
-            stream.flush()
-
-        yield write, tty
-        return
-    try:
-        handle: IO[str] = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror}", ExitCode.USAGE_OR_INVALID)
-    with handle:
-
-        def write_file(text: str) -> None:
-            handle.write(text)
-
-        yield write_file, False
-
-
-def _width(tty: bool) -> int:
-    if not tty:
-        return 100
-    return max(60, shutil.get_terminal_size((100, 24)).columns)
-
-
-class _Progress:
-    """A progress bar on stderr, by bytes read, for long inputs while the output goes
-    somewhere else (a bar between table rows on one terminal would only garble both)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self._bar: Any = None
-        if enabled and total >= _PROGRESS_MIN_BYTES:
-            self._bar = click.progressbar(length=total, label="evaluating", file=sys.stderr)
-            self._bar.__enter__()
-            _BAR_ACTIVE.set()
-
-    def update(self, n: int) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-            _BAR_ACTIVE.clear()
-
-
-def _total_bytes(sources: list[str]) -> int:
-    total = 0
-    for source in sources:
-        with contextlib.suppress(OSError):
-            path = Path(source)
-            if source != "-" and path.is_file():
-                total += path.stat().st_size
-    return total
-
-
-# -- the commands ------------------------------------------------------------------------
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="apl-policy", prog_name="apl-policy")
 def cli() -> None:
-    """Decisions on activities under the 2022 US anti-personnel mine policy, from OPA.
+    """Decisions on activities under the US anti-personnel mine policy, from OPA.
 
     \b
     Exit codes (the highest that applies):
@@ -270,21 +77,9 @@ def cli() -> None:
 
 @cli.command("eval")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format. Default: table on a terminal, json otherwise.",
-)
-@click.option("-o", "--output", metavar="FILE", help="Write decisions to FILE instead of stdout.")
-@click.option(
-    "--input-format",
-    type=click.Choice(["auto", "yaml", "json", "jsonl"]),
-    default="auto",
-    show_default=True,
-    help="How to read the files (auto: by extension; stdin is sniffed).",
-)
+@options.output_format
+@options.output
+@options.input_format
 @click.option(
     "--scenarios",
     is_flag=True,
@@ -343,45 +138,12 @@ def eval_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per opt
     """
     if not files and sys.stdin.isatty():
         # Waiting for someone to type YAML is never what was meant.
-        _fail(
-            "no input: give FILEs, or pipe activity documents to stdin", ExitCode.USAGE_OR_INVALID
-        )
+        fail("no input: give FILEs, or pipe activity documents to stdin", ExitCode.USAGE_OR_INVALID)
     sources = list(files) or ["-"]
     if scenarios:
         sources = scenario_files(sources)
         if not sources:
-            _fail("no scenario files (*.yaml) found", ExitCode.USAGE_OR_INVALID)
-    options = OpaOptions(opa_url or None, token or None, timeout, retry_for)
-    code = _run_eval(
-        sources,
-        fmt=fmt,
-        output=output,
-        input_format=input_format,
-        scenarios=scenarios,
-        batch_size=batch_size,
-        workers=workers,
-        progress=progress,
-        quiet=quiet,
-        options=options,
-        regime=regime,
-    )
-    sys.exit(int(code))
-
-
-def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
-    sources: list[str],
-    *,
-    fmt: Format | None,
-    output: str | None,
-    input_format: InputFormat,
-    scenarios: bool,
-    batch_size: int,
-    workers: int,
-    progress: bool,
-    quiet: bool,
-    options: OpaOptions,
-    regime: str | None = None,
-) -> ExitCode:
+            fail("no scenario files (*.yaml) found", ExitCode.USAGE_OR_INVALID)
     code = ExitCode.OK
     summary = Summary(scenarios=scenarios)
 
@@ -389,61 +151,53 @@ def _run_eval(  # noqa: PLR0913 - the eval command's options, passed on
         nonlocal code
         summary.input_errors += 1
         code = max(code, ExitCode.USAGE_OR_INVALID)
-        _error(f"error: {exc}")
+        error(f"error: {exc}")
 
-    with _output(output) as (write, tty):
-        chosen: Format = fmt or ("table" if tty else "json")
-        style = _styler(tty)
-        renderer = make_renderer(chosen, write, width=_width(tty), style=style, scenarios=scenarios)
-        stderr_tty = sys.stderr.isatty()
-        bar = _Progress(_total_bytes(sources), progress and stderr_tty and not tty)
+    with contextlib.ExitStack() as stack:
+        write, tty = stack.enter_context(output_to(output))
+        renderer = make_renderer(
+            fmt or ("table" if tty else "json"),
+            write,
+            width=width(tty),
+            style=styler(tty),
+            scenarios=scenarios,
+        )
+        bar = Progress(sources, progress and sys.stderr.isatty() and not tty)
+        stack.callback(bar.close)
         try:
-            with _opa_client(options) as (client, revision):
-                documents = iter_documents(
-                    sources,
-                    scenarios=scenarios,
-                    input_format=input_format,
-                    on_error=on_input_error,
-                    on_bytes=bar.update,
-                )
-                results = evaluate(
-                    pin(documents if quiet else _report_invalid(documents), regime),
-                    client,
-                    batch_size=batch_size,
-                    workers=workers,
-                    revision=revision,
-                )
-                for result in results:
-                    row = _row(result, scenarios)
-                    summary.add(row)
-                    renderer.add(row)
-                    code = max(code, _row_code(row, scenarios))
+            client = stack.enter_context(opa_from(opa_url, token, timeout, retry_for).client())
+            documents = iter_documents(
+                sources,
+                scenarios=scenarios,
+                input_format=input_format,
+                on_error=on_input_error,
+                on_bytes=bar.update,
+            )
+            pinned = pin(documents, regime)
+            for result in evaluate(pinned, client, batch_size=batch_size, workers=workers):
+                if not quiet:
+                    _report_invalid(result)
+                row = _row(result, scenarios)
+                summary.add(row)
+                renderer.add(row)
+                code = max(code, _row_code(row, scenarios))
         except (OpaUnavailable, EvaluationError) as exc:
             bar.close()
             summary.failure = str(exc)
             if summary.total:
                 # Close what was written (a JSON array, the JUnit totals) so it stays usable.
                 renderer.finish(summary)
-            _error(str(exc))
-            return ExitCode.OPA_FAILURE
+            fail(str(exc), ExitCode.OPA_FAILURE)
         bar.close()
         renderer.finish(summary)
-    return code
+    sys.exit(int(code))
 
 
-def _styler(tty: bool) -> Callable[[str, Outcome], str]:
-    if not tty or os.environ.get("NO_COLOR"):
-        return lambda text, _outcome: text
-    return lambda text, outcome: click.style(text, fg=_COLORS[outcome], bold=True)
-
-
-def _report_invalid(documents: Iterator[Document]) -> Iterator[Document]:
+def _report_invalid(result: Result) -> None:
     """Say on stderr, with file and document number, every error of an invalid document."""
-    for doc in documents:
-        if not doc.valid:
-            details = "; ".join(f"{f}: {m}" for f, m in doc.errors)
-            _error(f"invalid: {doc.where}: {details}")
-        yield doc
+    if result.decision.decision is Outcome.INVALID:
+        details = "; ".join(f"{e.field}: {e.message}" for e in result.decision.errors)
+        error(f"invalid: {result.document.where}: {details}")
 
 
 def _row(result: Result, scenarios: bool) -> Row:
@@ -465,11 +219,7 @@ def _row_code(row: Row, scenarios: bool) -> ExitCode:
 
 @cli.command("explain")
 @click.argument("file", metavar="FILE")
-@click.option(
-    "--bundle",
-    type=click.Path(exists=True, path_type=Path),
-    help="Where to read the clauses' texts (default: the project's rego/).",
-)
+@options.bundle
 @regime_option
 @opa_options
 def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per option
@@ -486,27 +236,23 @@ def explain_command(  # noqa: PLR0913, PLR0917 - Click passes one parameter per 
     exception and the obligations."""
     code = ExitCode.OK
     clauses = _clauses_or_exit(bundle)
-    options = OpaOptions(opa_url or None, token or None, timeout, retry_for)
-    width = _width(sys.stdout.isatty())
+    columns = min(width(sys.stdout.isatty()), 100)
 
     def on_input_error(exc: InputError) -> None:
         nonlocal code
         code = max(code, ExitCode.USAGE_OR_INVALID)
-        _error(f"error: {exc}")
+        error(f"error: {exc}")
 
-    first = True
     try:
-        with _opa_client(options) as (client, revision):
+        with opa_from(opa_url, token, timeout, retry_for).client() as client:
             documents = iter_documents([file], scenarios="auto", on_error=on_input_error)
-            pinned = pin(documents, regime)
-            for result in evaluate(pinned, client, batch_size=20, revision=revision):
-                if not first:
-                    click.echo("\n" + "─" * min(width, 100) + "\n")
-                first = False
-                click.echo(explain_text(result, clauses, width=min(width, 100)))
+            for n, result in enumerate(evaluate(pin(documents, regime), client, batch_size=20)):
+                if n:
+                    click.echo("\n" + "─" * columns + "\n")
+                click.echo(explain_text(result, clauses, width=columns))
                 code = max(code, _OUTCOME_CODES[result.decision.decision])
     except (OpaUnavailable, EvaluationError) as exc:
-        _fail(str(exc), ExitCode.OPA_FAILURE)
+        fail(str(exc), ExitCode.OPA_FAILURE)
     sys.exit(int(code))
 
 
@@ -514,25 +260,21 @@ def _clauses_or_exit(bundle: Path | None, regime: str | None = None) -> list[Any
     try:
         return load_clauses(bundle, regime=regime)
     except BridgeError as exc:
-        _fail(str(exc), ExitCode.OPA_FAILURE)
+        fail(str(exc), ExitCode.OPA_FAILURE)
 
 
 @cli.command("clauses")
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--bundle",
-    type=click.Path(exists=True, path_type=Path),
-    help="The policy bundle to read (default: the project's rego/).",
-)
+@options.bundle
 @regime_option
 def clauses_command(fmt: str, bundle: Path | None, regime: str | None) -> None:
     """The policy's clauses and the Korean exception, with titles and source texts, as
     the policy's METADATA states them (every regime's, or --regime's)."""
     clauses = _clauses_or_exit(bundle, regime)
-    width = min(_width(sys.stdout.isatty()), 100)
-    click.echo(clauses_json(clauses) if fmt == "json" else clauses_text(clauses, width=width))
+    columns = min(width(sys.stdout.isatty()), 100)
+    click.echo(clauses_json(clauses) if fmt == "json" else clauses_text(clauses, width=columns))
 
 
 def _parse_addr(addr: str) -> tuple[str, int]:
@@ -550,11 +292,7 @@ def _parse_addr(addr: str) -> tuple[str, int]:
     show_default=True,
     help="HOST:PORT to listen on. Keep it on loopback unless a TLS proxy is in front.",
 )
-@click.option(
-    "--bundle",
-    type=click.Path(exists=True, path_type=Path),
-    help="Policy bundle: a directory or a .tar.gz (default: the project's rego/).",
-)
+@options.bundle
 @click.option(
     "--verification-key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -594,15 +332,15 @@ def serve_command(
         inherit_output=True,
     )
     if not token:
-        _error(f"no {TOKEN_ENV} set; this run's token: {server.token}")
+        error(f"no {TOKEN_ENV} set; this run's token: {server.token}")
     if host not in ("127.0.0.1", "::1", "localhost"):
-        _error(f"warning: listening on {host}, not loopback; put TLS in front of it")
+        error(f"warning: listening on {host}, not loopback; put TLS in front of it")
     try:
         try:
             server.start()
         except OpaUnavailable as exc:
-            _fail(str(exc), ExitCode.OPA_FAILURE)
-        _error(
+            fail(str(exc), ExitCode.OPA_FAILURE)
+        error(
             f"serving {server.bundle} at {server.url}: POST /v1/data/apl/decision, "
             "POST /v1/data/apl/batch, GET /health"
         )
@@ -615,7 +353,7 @@ def serve_command(
     finally:
         server.stop()
     if returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
-        _fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
+        fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
 cli.add_command(regimes_command)
@@ -646,7 +384,7 @@ def main() -> None:
     except (KeyboardInterrupt, click.exceptions.Abort) as exc:
         # Click turns a KeyboardInterrupt into Abort, keeping it as the cause.
         terminated = isinstance(exc, _Terminated) or isinstance(exc.__cause__, _Terminated)
-        _error("terminated" if terminated else "interrupted")
+        error("terminated" if terminated else "interrupted")
         # The shell's convention: 128 + the signal's number.
         sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
     except BrokenPipeError:
@@ -656,4 +394,4 @@ def main() -> None:
         sys.exit(141)
     except BridgeError as exc:
         code = ExitCode.USAGE_OR_INVALID if isinstance(exc, InputError) else ExitCode.OPA_FAILURE
-        _fail(str(exc), code)
+        fail(str(exc), code)

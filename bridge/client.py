@@ -8,7 +8,7 @@ own, and every answer is checked against the contract before it becomes a `Decis
 a non-200, a timeout, an answer without `result`, or a result that does not fit is an
 error, never a permit.
 
-Retries (issue 4): connection errors and 502/503/504 are retried with exponential
+Retries: connection errors and 502/503/504 are retried with exponential
 backoff and jitter for up to `retry_for` seconds, since queries are pure and a retried
 request cannot be counted twice. Read timeouts and other statuses are not retried: OPA
 is up and answered (or is stuck), and asking again would only hide that.
@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -135,12 +135,12 @@ class OpaPolicyClient:
 
     # -- public -------------------------------------------------------------
 
-    def decide(self, activity: dict[str, Any]) -> Decision:
+    def decide(self, activity: object) -> Decision:
         """The decision for one activity document."""
         answer = self._query(DECISION_RULE, activity)
         return self._decision(answer, activity)
 
-    def decide_batch(self, activities: Sequence[dict[str, Any]]) -> list[Decision]:
+    def decide_batch(self, activities: Sequence[object]) -> list[Decision]:
         """Decisions for many activities in one request, in the same order."""
         if not activities:
             return []
@@ -207,7 +207,7 @@ class OpaPolicyClient:
             document, expected_id=expected if isinstance(expected, str) else None
         )
 
-    def _query(self, rule: tuple[str, str], input_data: dict[str, Any]) -> object:
+    def _query(self, rule: tuple[str, str], input_data: object) -> object:
         """POST input to the rule and return `result`, retrying what is worth retrying."""
         path = "/".join(rule)
         return self._with_retries(lambda: self._query_once(rule, input_data), path)
@@ -237,7 +237,7 @@ class OpaPolicyClient:
                     f"unexpected failure querying {path} on {self.url}: {type(exc).__name__}: {exc}"
                 ) from None
 
-    def _query_once(self, rule: tuple[str, str], input_data: dict[str, Any]) -> object:
+    def _query_once(self, rule: tuple[str, str], input_data: object) -> object:
         path = "/".join(rule)
         where = f"{path} on {self.url}"
         try:

@@ -4,8 +4,9 @@
 few batches in flight on a small thread pool (each thread with its own kept-alive
 connection), and yields results strictly in input order as the oldest batch completes.
 At most `workers * 2` batches are read ahead, so memory does not grow with the input.
-A document that failed the activity schema never reaches OPA: it gets an `invalid`
-decision built here, in its place.
+Every document goes to OPA, which judges the contract. One the limits refused is never
+sent: `null` goes in its place, and OPA's `invalid` answer to it, with the refusal as its
+error, becomes its decision (so the policy, its revision and notices are OPA's own).
 
 A batch either comes back whole (one decision per activity, checked) or raises: the
 client retries a batch as a unit, so a decision is never counted twice or skipped.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from bridge.client import OpaPolicyClient
 from bridge.limits import MAX_BATCH_BYTES, encoded_size
 from bridge.loading import Document
-from bridge.models import UNKNOWN_REVISION, Decision
+from bridge.models import Decision
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_WORKERS = 3
@@ -39,7 +40,7 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
     batch: list[Document] = []
     nbytes = 0
     for doc in documents:
-        weight = encoded_size(doc.activity) + 1 if doc.valid else 0
+        weight = encoded_size(doc.activity) + 1
         if batch and (len(batch) >= size or nbytes + weight > MAX_BATCH_BYTES):
             yield batch
             batch, nbytes = [], 0
@@ -49,42 +50,28 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
         yield batch
 
 
-def _done(decisions: list[Decision]) -> Future[list[Decision]]:
-    future: Future[list[Decision]] = Future()
-    future.set_result(decisions)
-    return future
-
-
 def evaluate(
     documents: Iterable[Document],
     client: OpaPolicyClient,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = DEFAULT_WORKERS,
-    revision: str = UNKNOWN_REVISION,
 ) -> Iterator[Result]:
     """One Result per document, in input order. Raises the client's `OpaUnavailable` or
     `EvaluationError` at the first batch that fails for good (after the results before it
-    have been yielded). `revision` labels invalid decisions until OPA has named its own."""
+    have been yielded)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     workers = max(1, workers)
-    seen_revision = revision
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apl-batch")
     pending: deque[tuple[list[Document], Future[list[Decision]]]] = deque()
     try:
         for batch in _batches(documents, batch_size):
-            activities = [d.activity for d in batch if d.valid]
-            future = pool.submit(client.decide_batch, activities) if activities else _done([])
-            pending.append((batch, future))
+            pending.append((batch, pool.submit(client.decide_batch, [d.activity for d in batch])))
             while len(pending) >= workers * 2 or (pending and pending[0][1].done()):
-                for result in _merge(*pending.popleft(), seen_revision):
-                    seen_revision = result.decision.policy.revision
-                    yield result
+                yield from _merge(*pending.popleft())
         while pending:
-            for result in _merge(*pending.popleft(), seen_revision):
-                seen_revision = result.decision.policy.revision
-                yield result
+            yield from _merge(*pending.popleft())
     finally:
         if pending:
             # Stopped early (an error, or the reader went away): threads still retrying a
@@ -94,25 +81,18 @@ def evaluate(
         client.resume()
 
 
-def _merge(batch: list[Document], future: Future[list[Decision]], revision: str) -> list[Result]:
-    decisions = iter(future.result())
-    answered = [d for d in batch if d.valid]
-    # An invalid document in a batch takes the revision OPA reported for the batch.
-    first = next(iter(future.result()), None) if answered else None
-    label = first.policy.revision if first is not None else revision
-    out: list[Result] = []
-    for doc in batch:
-        if doc.valid:
-            out.append(Result(doc, next(decisions)))
-        else:
-            out.append(Result(doc, Decision.invalid(doc.id, doc.errors, revision=label)))
-    return out
+def _merge(batch: list[Document], future: Future[list[Decision]]) -> list[Result]:
+    return [
+        Result(doc, decision if doc.refused is None else decision.refused(doc.id, doc.refused))
+        for doc, decision in zip(batch, future.result(), strict=True)
+    ]
 
 
 def expectation_mismatches(expect: object, decision: Decision) -> tuple[str, ...]:
     """How a decision differs from a fixture scenario's `expect` (CONTRACT.md, Fixtures):
-    the decision, and, where the scenario lists them, the clauses of the violations and
-    exceptions (exactly) and of the reviews and obligations (as sets). Empty: as expected."""
+    the decision, the clauses of the violations and exceptions (exactly; none when not
+    listed), and of the reviews and obligations (as sets, where listed). Empty: as
+    expected. The one judge of a fixture, for `eval --scenarios` and for pytest alike."""
     if not isinstance(expect, dict):
         return ("an `expect` mapping in the scenario",)
     out: list[str] = []
@@ -126,11 +106,12 @@ def expectation_mismatches(expect: object, decision: Decision) -> tuple[str, ...
         "obligations": sorted({o.clause for o in decision.obligations}),
     }
     for name, got in groups.items():
-        if name in expect:
-            wanted = expect[name] if isinstance(expect[name], list) else [expect[name]]
-            want_sorted = sorted(map(str, wanted))
-            if name in ("reviews", "obligations"):
-                want_sorted = sorted(set(want_sorted))
-            if want_sorted != got:
-                out.append(f"{name} {want_sorted}, got {got}")
+        if name not in expect and name in ("reviews", "obligations"):
+            continue
+        listed = expect.get(name, [])
+        wanted = sorted(map(str, listed if isinstance(listed, list) else [listed]))
+        if name in ("reviews", "obligations"):
+            wanted = sorted(set(wanted))
+        if wanted != got:
+            out.append(f"{name} {wanted}, got {got}")
     return tuple(out)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
-import json
 import re
 import subprocess
 import tarfile
@@ -32,7 +31,7 @@ from bridge.client import OpaPolicyClient
 from bridge.errors import InputError
 from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, evaluate
 from bridge.loading import Document
-from bridge.models import UNKNOWN_REVISION, Decision, Outcome
+from bridge.models import Decision, Outcome
 from bridge.regimes import load_regimes, pin
 from bridge.server import LocalOpa, project_root
 
@@ -214,14 +213,11 @@ class Tally:
     total: int = 0
     changed: int = 0
     findings_only: int = 0  # same decision, different findings
-    invalid_input: int = 0  # documents the contract refused before OPA
     matrix: Counter[tuple[Outcome, Outcome]] = field(default_factory=Counter)
 
     def add(self, change: Change) -> None:
         self.total += 1
         self.matrix[(change.before.decision, change.after.decision)] += 1
-        if not change.document.valid:
-            self.invalid_input += 1
         if change.changed:
             self.changed += 1
             if change.before.decision is change.after.decision:
@@ -244,7 +240,6 @@ class Endpoint:
     """Where one side's decisions come from."""
 
     client: OpaPolicyClient
-    revision: str = UNKNOWN_REVISION
 
 
 def compare(
@@ -263,14 +258,12 @@ def compare(
         a.client,
         batch_size=batch_size,
         workers=workers,
-        revision=a.revision,
     )
     decided_b = evaluate(
         pin(right, regime_b),
         b.client,
         batch_size=batch_size,
         workers=workers,
-        revision=b.revision,
     )
     try:
         for doc, ra, rb in zip(originals, decided_a, decided_b, strict=True):
@@ -317,14 +310,5 @@ def endpoints(
             client = stack.enter_context(
                 kind(server.url, token=server.token, timeout=timeout, retry_for=retry_for)
             )
-            out.append(Endpoint(client, _revision_of(side)))
+            out.append(Endpoint(client))
         yield out[0], out[1]
-
-
-def _revision_of(side: Side) -> str:
-    manifest = side.bundle / ".manifest"
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        revision = json.loads(manifest.read_text("utf-8")).get("revision")
-        if isinstance(revision, str):
-            return revision
-    return UNKNOWN_REVISION

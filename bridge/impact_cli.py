@@ -17,7 +17,8 @@ from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from bridge.exit_codes import ExitCode
 from bridge.impact import Side, Tally, compare, endpoints, resolve_side
 from bridge.impact_render import DIFF_FORMATS, DiffFormat, Header, make_diff_renderer
-from bridge.loading import Document, iter_documents, scenario_files
+from bridge.loading import iter_documents, scenario_files
+from bridge.models import Outcome
 from bridge.server import project_bundle
 
 
@@ -151,15 +152,6 @@ def _run(  # noqa: PLR0913, PLR0917 - the command's options, passed on
         code = max(code, ExitCode.USAGE_OR_INVALID)
         _say(f"error: {exc}")
 
-    def checked(documents: Iterator[Document]) -> Iterator[Document]:
-        nonlocal code
-        for doc in documents:
-            if not doc.valid:
-                code = max(code, ExitCode.USAGE_OR_INVALID)
-                if not quiet:
-                    _say(f"invalid: {doc.where}: " + "; ".join(f"{f}: {m}" for f, m in doc.errors))
-            yield doc
-
     expanded = scenario_files(sources)
     with _writer(output) as write:
         renderer = make_diff_renderer(fmt, write, Header(*sides))
@@ -167,13 +159,18 @@ def _run(  # noqa: PLR0913, PLR0917 - the command's options, passed on
             with endpoints(sides, timeout=timeout) as (a, b):
                 documents = iter_documents(expanded, scenarios="auto", on_error=on_error)
                 for change in compare(
-                    checked(documents),
+                    documents,
                     (a, sides[0].regime),
                     (b, sides[1].regime),
                     batch_size=batch_size,
                     workers=workers,
                 ):
                     tally.add(change)
+                    if change.before.decision is change.after.decision is Outcome.INVALID:
+                        # Invalid under both policies: the document breaks the contract.
+                        code = max(code, ExitCode.USAGE_OR_INVALID)
+                        if not quiet:
+                            _say(f"invalid: {change.document.where}: {change.after.summary}")
                     if change.changed:
                         renderer.add(change)
         except (OpaUnavailable, EvaluationError) as exc:

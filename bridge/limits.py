@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
 
 import yaml
@@ -180,11 +179,6 @@ def check_document(
             )
 
 
-def check_depth(obj: object, where: str, document: int | None = None) -> None:
-    """`check_document` under the name the bridge's brief uses."""
-    check_document(obj, where, document)
-
-
 def encoded_size(obj: object) -> int:
     """Bytes of `obj` as compact UTF-8 JSON: what it adds to a request body."""
     return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
@@ -244,24 +238,15 @@ def _loads(text: str, where: str, document: int | None, kind: str) -> JSONValue:
     return value
 
 
-def parse_json_document(text: str | bytes, where: str) -> JSONValue:
-    """Parse a whole JSON file: one activity (an object) or an array of them. Each one is
-    checked with `check_document` and `check_size`; in an array, errors name the
-    document by its 1-based position. Returns the parsed value unchanged."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            _fail(where, None, f"larger than the {_size(MAX_FILE_BYTES)} limit for a JSON file")
-        text = decode_utf8(text, where)
-    elif text.startswith("\ufeff"):
-        text = text[1:]
-    value = _loads(text, where, None, "document")
-    if isinstance(value, list):
-        for number, item in enumerate(value, start=1):
-            check_document(item, where, number)
-            check_size(item, where, number)
-    else:
-        check_document(value, where, None)
-        check_size(value, where, None)
+def parse_json_document(text: str, where: str) -> JSONValue:
+    """Parse a whole JSON file (already bounded and decoded): one activity (an object) or
+    an array of them. Each one is checked with `check_document` and `check_size`; in an
+    array, errors name the document by its 1-based position."""
+    value = _loads(text.removeprefix("\ufeff"), where, None, "document")
+    for number, item in enumerate(value if isinstance(value, list) else [value], start=1):
+        at = number if isinstance(value, list) else None
+        check_document(item, where, at)
+        check_size(item, where, at)
     return value
 
 
@@ -273,39 +258,6 @@ def parse_jsonl_line(line: bytes, where: str, number: int, offset: int = 0) -> J
     check_document(value, where, number, "line")
     check_size(value, where, number, "line")
     return value
-
-
-def iter_jsonl_lines(stream: IO[bytes], where: str) -> Iterator[tuple[int, bytes, int]]:
-    """The raw lines of a binary JSONL stream as (line number, bytes, byte offset), blank
-    lines skipped, newline stripped. A line longer than MAX_LINE_BYTES raises InputError
-    after reading MAX_LINE_BYTES + 2 bytes of it: it is never held whole."""
-    offset = 0
-    number = 0
-    while True:
-        # +2: the longest line allowed, its newline, and one byte to tell "too long".
-        raw = stream.readline(MAX_LINE_BYTES + 2)
-        if not raw:
-            return
-        number += 1
-        line = raw.rstrip(b"\r\n") if raw.endswith(b"\n") else raw
-        if len(line) > MAX_LINE_BYTES:
-            _fail(
-                where,
-                number,
-                f"longer than the {_size(MAX_LINE_BYTES)} limit for one "
-                "line (one activity); refused without reading the rest",
-                "line",
-            )
-        if line.strip():
-            yield number, line, offset
-        offset += len(raw)
-
-
-def parse_jsonl_lines(stream: IO[bytes], where: str) -> Iterator[tuple[int, JSONValue]]:
-    """Parse a binary JSONL stream lazily: (line number, document) for each non-blank line.
-    Raises InputError at the first bad line, after yielding the good ones before it."""
-    for number, line, offset in iter_jsonl_lines(stream, where):
-        yield number, parse_jsonl_line(line, where, number, offset)
 
 
 # -- YAML ----------------------------------------------------------------------------------
@@ -522,45 +474,9 @@ class LimitedSafeLoader(_BaseLoader):
 LimitedSafeLoader.add_constructor("tag:yaml.org,2002:float", LimitedSafeLoader.construct_yaml_float)
 
 
-def yaml_loader() -> type[LimitedSafeLoader]:
-    """The loader class to pass to yaml.load/yaml.load_all (it may be subclassed, e.g. to
-    keep country codes such as NO as strings)."""
-    return LimitedSafeLoader
-
-
 def yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         return f"{exc.problem or exc.context or 'bad YAML'}{at}"
     return str(exc)
-
-
-def parse_yaml_documents(
-    text: str | bytes,
-    where: str,
-    loader: type[LimitedSafeLoader] | None = None,
-) -> list[JSONValue]:
-    """Parse every document of a YAML stream with the limited loader and check each one;
-    errors name the document by its 1-based position in the stream. Empty documents
-    (a stray `---`) are dropped."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            _fail(where, None, f"larger than the {_size(MAX_FILE_BYTES)} limit for a YAML file")
-        text = decode_utf8(text, where)
-    documents: list[JSONValue] = []
-    number = 0
-    try:
-        for number, value in enumerate(
-            yaml.load_all(text, Loader=loader or LimitedSafeLoader), start=1
-        ):
-            if value is None:
-                continue
-            check_document(value, where, number)
-            check_size(value, where, number)
-            documents.append(value)
-    except yaml.YAMLError as exc:
-        _fail(where, number + 1, f"not accepted YAML: {yaml_problem(exc)}")
-    except RecursionError:
-        _fail(where, number + 1, f"nested deeper than {MAX_DEPTH} levels")
-    return documents

@@ -89,16 +89,17 @@ def load_regimes(bundle: Path | str | None = None, *, timeout: float = 60.0) -> 
 
 
 def regime_ids() -> list[str]:
-    """The regime ids the contract allows (the activity schema's `regime` enum)."""
+    """The regime ids the contract allows: the activity schema's `regime` enum (generated
+    from the regimes index by `make generate`), read without starting OPA."""
     fields: dict[str, Any] = schema.load("activity")["$defs"]["fields"]["properties"]
     return [str(r) for r in fields["regime"]["enum"]]
 
 
 def pin(documents: Iterable[Document], regime: str | None) -> Iterator[Document]:
-    """Every valid document assessed under `regime`, whatever its own `regime` or date
-    (None: as they are). An invalid document stays as it is."""
+    """Every document assessed under `regime`, whatever its own `regime` or date (None: as
+    they are). One that is not an object, or that the limits refused, stays as it is."""
     for doc in documents:
-        if regime is not None and doc.valid and isinstance(doc.activity, dict):
+        if regime is not None and doc.refused is None and isinstance(doc.activity, dict):
             yield dataclasses.replace(doc, activity={**doc.activity, "regime": regime})
         else:
             yield doc

@@ -1,6 +1,8 @@
-"""The contract's JSON Schemas (bridge/schemas/*.json) and their validators, loaded once.
+"""The contract's JSON Schemas (bridge/schemas/*.json), read as data, once.
 
-The same files the README points services at; the Rego checks the same rules."""
+For code that reads what the contract lists (the regime ids, the fields); the schemas'
+enums are generated from the policy bundle (`make generate`). Validating against them is
+the tests' job (tests/schemas.py): at run time the policy judges the documents."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 _FOLDER = Path(__file__).parent / "schemas"  # package data, installed or not
 
@@ -19,12 +19,3 @@ def load(name: str) -> dict[str, Any]:
     """The schema `name` ("activity" or "decision")."""
     schema: dict[str, Any] = json.loads((_FOLDER / f"{name}.schema.json").read_text("utf-8"))
     return schema
-
-
-@cache
-def validator(name: str) -> jsonschema.protocols.Validator:
-    """A checked validator for schema `name`, formats (the date) included."""
-    schema = load(name)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)

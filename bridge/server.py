@@ -2,7 +2,7 @@
 
 This is the embedded default of the CLI (no `--opa-url`: start one, use it, stop it), the
 engine of `apl-policy serve`, and the OPA every test session shares. The server it starts
-is the locked-down one of issue 4: loopback only, telemetry off, request bodies capped as
+is locked down: loopback only, telemetry off, request bodies capped as
 in bridge.limits, and with `authz=True` token authentication plus the read-only
 `system.authz` policy of the bundle, the token reaching OPA only through its environment
 (never its command line, which `ps` shows).
@@ -49,26 +49,38 @@ def _stop_all() -> None:
             server.stop()
 
 
+_PACKAGED_BUNDLE = Path(__file__).resolve().parent / "bundle"  # in an installed wheel
+
+HOW_TO_GET_OPA = (
+    "get OPA (a single static binary) with `CGO_ENABLED=0 go install "
+    "github.com/open-policy-agent/opa@<version>` or from "
+    "https://www.openpolicyagent.org/docs/#running-opa, then put it on PATH or set "
+    f"{OPA_BIN_ENV}=/path/to/opa; in a checkout of apl-policy, `make tools` builds ./bin/opa"
+)
+
+
 def project_root() -> Path:
-    """The checkout this package lives in (the package is installed editable)."""
+    """The checkout this package lives in (when it is installed editable, or run from it)."""
     return Path(__file__).resolve().parent.parent
 
 
 def project_bundle() -> Path:
-    """The policy bundle directory of the checkout: <project root>/rego."""
+    """The policy bundle: the one installed with the package, else the checkout's rego/."""
+    if (_PACKAGED_BUNDLE / ".manifest").is_file():
+        return _PACKAGED_BUNDLE
     return project_root() / "rego"
 
 
 def find_opa() -> Path:
-    """The OPA binary to run: $APL_OPA_BIN, then <project root>/bin/opa, then `opa` on PATH."""
+    """The OPA binary to run: $APL_OPA_BIN, then the checkout's bin/opa, then `opa` on PATH."""
     configured = os.environ.get(OPA_BIN_ENV)
     if configured:
         path = Path(configured)
         if path.is_file() and os.access(path, os.X_OK):
             return path
         raise OpaUnavailable(
-            f"{OPA_BIN_ENV}={configured} is not an executable file; "
-            "fix the variable or unset it to use ./bin/opa (made by `make tools`)"
+            f"{OPA_BIN_ENV}={configured} is not an executable file; fix the variable, or "
+            "unset it to use the checkout's bin/opa or `opa` on PATH"
         )
     local = project_root() / "bin" / "opa"
     if local.is_file() and os.access(local, os.X_OK):
@@ -76,10 +88,7 @@ def find_opa() -> Path:
     on_path = shutil.which("opa")
     if on_path:
         return Path(on_path)
-    raise OpaUnavailable(
-        "no OPA binary found: run `make tools` (builds ./bin/opa), "
-        f"put `opa` on PATH, or set {OPA_BIN_ENV}"
-    )
+    raise OpaUnavailable(f"no OPA binary found: {HOW_TO_GET_OPA}")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -116,7 +125,7 @@ class LocalOpa:
     stopped on `stop()`, on leaving the `with` block, on Ctrl-C and on interpreter exit.
     """
 
-    def __init__(  # noqa: PLR0913 - the brief fixes this signature for every helper
+    def __init__(  # noqa: PLR0913 - keyword-only settings, each with a default
         self,
         bundle: Path | str | None = None,
         *,

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from bridge.client import OpaPolicyClient
 from bridge.errors import BridgeError, EvaluationError, OpaUnavailable
 from bridge.models import Outcome
+from tests import schemas
 
 ACTIVITY = {"id": "a1", "action": "use", "munition": {"model": "M14"}}
 
@@ -156,16 +157,34 @@ def test_every_failure_is_an_error_and_never_a_decision(reply, error, words):
         {"decision": "maybe"},
         {"decision": "deny"},  # allowed stays true; and a deny needs a violation
         {"violations": None},
-        {"policy": {"id": "someone-else", "effective": "2022-06-21", "revision": "x"}},
+        {"violations": [{"clause": "P3"}]},
+        {"errors": [None]},
+        {"policy": {"id": "us-apl-2022", "effective": 2022, "revision": "x"}},
         {"munition": {"is_apl": "yes", "basis": "x"}},
+        {"reason": None},
         {"id": "another-activity"},
-        {"extra": "field"},
+        {"id": 7},
     ],
 )
 def test_a_malformed_permit_is_refused(change):
     body = PERMIT | change
     with pytest.raises(EvaluationError):
         client(answer(200, {"result": body})).decide(ACTIVITY)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"policy": PERMIT["policy"] | {"id": "someone-else"}},
+        {"extra": "field"},
+    ],
+)
+def test_what_only_the_full_schema_catches_is_caught_by_the_tests(change):
+    # At run time the client checks what failing closed needs; the full decision schema
+    # is the test suite's, applied to every decision the tests get from OPA.
+    body = PERMIT | change
+    assert schemas.problems("decision", body)
+    assert client(answer(200, {"result": body})).decide(ACTIVITY).raw == body
 
 
 @pytest.mark.parametrize("missing", sorted(PERMIT))

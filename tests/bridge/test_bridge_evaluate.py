@@ -1,6 +1,6 @@
-"""The batch pipeline and the Python checks against a real OPA: input order kept across
-concurrent batches, invalid documents in their place, lazy reading, and the bridge's own
-checks finding the same fields as the policy's."""
+"""The batch pipeline against a real OPA: input order kept across concurrent batches,
+invalid and refused documents in their place, lazy reading, and the JSON Schema and the
+policy agreeing on what is invalid."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from bridge.client import OpaPolicyClient
 from bridge.errors import OpaUnavailable
 from bridge.evaluate import evaluate, expectation_mismatches
-from bridge.loading import Document, validate_activity
+from bridge.loading import Document
 from bridge.models import Outcome
+from tests import schemas
 
 pytestmark = pytest.mark.opa
 
@@ -21,8 +22,8 @@ DE = {"action": "use", "munition": {"model": "M14"}, "location": {"country": "DE
 KR = {"action": "use", "munition": {"model": "M14"}, "location": {"country": "KR"}}
 
 
-def doc(n: int, activity: object) -> Document:
-    return Document("test", n, "document", activity, tuple(validate_activity(activity)))
+def doc(n: int, activity: object, refused: str | None = None) -> Document:
+    return Document("test", n, "document", activity, refused)
 
 
 @pytest.fixture
@@ -40,12 +41,20 @@ def test_order_is_kept_across_many_small_concurrent_batches(client):
     assert [r.decision.decision.value for r in results] == [kinds[i % 3][1] for i in range(1500)]
 
 
-def test_a_batch_of_only_invalid_documents_never_reaches_opa(opa_server):
-    # Nothing listens at this URL: any request would fail.
-    dead = OpaPolicyClient("http://127.0.0.1:9", retry_for=0)
-    results = list(evaluate([doc(1, {"action": "x"}), doc(2, [])], dead, revision="r9"))
-    assert [r.decision.decision for r in results] == [Outcome.INVALID, Outcome.INVALID]
-    assert {r.decision.policy.revision for r in results} == {"r9"}
+def test_a_refused_document_gets_opas_invalid_decision_with_the_refusal(client):
+    docs = [doc(1, None, "not valid JSON: x"), doc(2, {"id": "k", **KR}), doc(3, None, "too big")]
+    results = list(evaluate(docs, client))
+    assert [r.decision.decision for r in results] == [
+        Outcome.INVALID,
+        Outcome.PERMIT,
+        Outcome.INVALID,
+    ]
+    first = results[0].decision
+    assert [(e.field, e.message) for e in first.errors] == [("(document)", "not valid JSON: x")]
+    assert first.reason == "refused before evaluation: not valid JSON: x"
+    # The rest is OPA's own: the policy and the revision it was decided under.
+    assert first.policy == results[1].decision.policy
+    assert not schemas.problems("decision", first.to_document())
 
 
 def test_input_is_read_only_a_few_batches_ahead(client):
@@ -64,11 +73,10 @@ def test_input_is_read_only_a_few_batches_ahead(client):
     assert next(pulled) <= 10 * (2 * 2 + 3)
 
 
-def test_a_failure_comes_after_the_results_before_it(opa_server):
+def test_an_unreachable_opa_is_an_error_never_a_decision(opa_server):
     dead = OpaPolicyClient("http://127.0.0.1:9", retry_for=0)
     docs = [doc(1, {"action": "x"}), doc(2, KR)]
     results = evaluate(docs, dead, batch_size=1, workers=1)
-    assert next(results).decision.decision is Outcome.INVALID
     with pytest.raises(OpaUnavailable):
         next(results)
 
@@ -76,7 +84,11 @@ def test_a_failure_comes_after_the_results_before_it(opa_server):
 def test_expectations_compare_decision_and_clauses(client):
     (result,) = evaluate([doc(1, DE)], client)
     assert expectation_mismatches({"decision": "deny", "violations": ["P3"]}, result.decision) == ()
-    assert expectation_mismatches({"decision": "permit"}, result.decision) == ("permit, got deny",)
+    # Violations and exceptions not listed are expected to be none.
+    assert expectation_mismatches({"decision": "permit"}, result.decision) == (
+        "permit, got deny",
+        "violations [], got ['P3']",
+    )
     assert expectation_mismatches({"decision": "deny", "violations": []}, result.decision) == (
         "violations [], got ['P3']",
     )
@@ -108,8 +120,6 @@ BAD_DOCUMENTS = [
 
 
 @pytest.mark.parametrize("activity", BAD_DOCUMENTS, ids=lambda a: json.dumps(a)[:60])
-def test_the_bridge_and_the_policy_find_the_same_faults(client, activity):
-    python_fields = {f for f, _ in validate_activity(activity)}
-    opa = client.decide(activity)  # type: ignore[arg-type]
-    assert opa.decision is Outcome.INVALID
-    assert python_fields == {e.field for e in opa.errors}
+def test_the_schema_and_the_policy_find_the_same_documents_invalid(client, activity):
+    assert schemas.problems("activity", activity)
+    assert client.decide(activity).decision is Outcome.INVALID

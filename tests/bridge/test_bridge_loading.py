@@ -1,5 +1,6 @@
-"""Reading activity documents: formats, country codes, every error with file and number,
-one Document per document in input order, and a lazy JSONL reader."""
+"""Reading activity documents: formats, country codes, every refusal with file and number,
+one Document per document in input order, and a lazy JSONL reader. (Whether a document
+keeps the contract is the policy's to say: tests/properties.)"""
 
 from __future__ import annotations
 
@@ -8,15 +9,9 @@ import json
 
 import pytest
 
-from bridge import limits, schema
+from bridge import limits
 from bridge.errors import InputError
-from bridge.loading import (
-    Document,
-    iter_documents,
-    scenario_files,
-    validate_activity,
-)
-from bridge.models import Decision
+from bridge.loading import Document, iter_documents, scenario_files
 
 USE_M14 = {"action": "use", "munition": {"model": "M14"}}
 
@@ -48,7 +43,7 @@ def test_yaml_keeps_country_codes_in_an_assisted_activity_and_a_scenario(tmp_pat
         " location: {country: NO}}\n"
     )
     (doc,) = read(path)
-    assert doc.valid, doc.errors
+    assert doc.refused is None
     assert doc.activity["assisted_activity"]["actor"] == "NO"
     assert doc.activity["assisted_activity"]["location"]["country"] == "NO"
     scenario = tmp_path / "norway_case.yaml"
@@ -62,20 +57,10 @@ def test_yaml_keeps_country_codes_in_an_assisted_activity_and_a_scenario(tmp_pat
     assert doc.scenario == {"name": "x", "expect": {"decision": "deny"}}
 
 
-def test_json_false_for_a_country_says_to_quote_it(tmp_path):
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(USE_M14 | {"actor": False}))
-    (doc,) = read(path)
-    assert not doc.valid
-    assert doc.errors[0][0] == "actor"
-    assert "quote it" in doc.errors[0][1]
-
-
 def test_a_date_stays_the_string_written(tmp_path):
     path = tmp_path / "dated.yaml"
     path.write_text("action: use\ndate: 2022-06-21\nmunition: {model: M14}\n")
     (doc,) = read(path)
-    assert doc.valid
     assert doc.activity["date"] == "2022-06-21"
 
 
@@ -97,66 +82,10 @@ def test_every_document_comes_out_once_in_order_across_formats(tmp_path):
         f"{tmp_path}/c.jsonl, line 3",
         f"{tmp_path}/c.jsonl, line 4",
     ]
-    assert [d.valid for d in docs] == [True, False, True, True, True, False, True]
+    # Only what the limits refuse is held back; the contract is the policy's to judge.
+    assert [d.refused is None for d in docs] == [True, True, True, True, True, False, True]
     assert [d.label for d in docs][:2] == ["y1", "y2"]
     assert docs[5].label.endswith("c.jsonl, line 3")
-
-
-def test_every_error_of_a_document_is_reported():
-    errors = validate_activity(
-        {
-            "action": "use",
-            "actor": "usa",
-            "date": "2022-02-30",
-            "munition": {"model": "", "category": "bouncing", "quantity": 0, "colour": "red"},
-            "location": {"coordinates": {"lat": 91}},
-            "mode": "assist",
-            "typo": 1,
-        }
-    )
-    fields = [f for f, _ in errors]
-    assert set(fields) == {
-        "actor",
-        "date",
-        "munition.model",
-        "munition.category",
-        "munition.quantity",
-        "munition.colour",
-        "location.coordinates.lat",
-        "location.coordinates.lon",
-        "mode",
-        "typo",
-    }
-    assert dict(errors)["typo"].startswith('unknown field "typo"')
-    assert dict(errors)["mode"] == "is only for an assist"
-
-
-@pytest.mark.parametrize(
-    ("activity", "expected"),
-    [
-        ([], [("(document)", "an activity must be a JSON object")]),
-        ({}, [("action", "is required"), ("munition", "is required (except for an assist)")]),
-        (
-            {"action": "assist"},
-            [("assisted_activity", "is required for an assist: the activity of the other party")],
-        ),
-        (
-            {"action": "assist", "assisted_activity": {"action": "assist"}},
-            [("assisted_activity.action", "an assisted activity may not itself be an assist")],
-        ),
-        ({"action": "use", "munition": {"model": "M14"}}, []),
-    ],
-)
-def test_the_python_checks_speak_the_policys_words(activity, expected):
-    assert sorted(validate_activity(activity)) == sorted(expected)
-
-
-def test_an_invalid_decision_built_in_python_has_the_contracts_shape():
-    decision = Decision.invalid("x", [("action", "is required")], revision="r1")
-    assert decision.decision.value == "invalid"
-    assert decision.allowed is False
-    assert decision.policy.revision == "r1"
-    assert set(decision.raw) == set(schema.load("decision")["required"])
 
 
 @pytest.mark.parametrize(
@@ -217,8 +146,8 @@ def test_an_over_long_jsonl_line_is_an_invalid_document_and_reading_goes_on(tmp_
     path.write_text(json.dumps(USE_M14) + "\n" + huge + "\n" + json.dumps(USE_M14) + "\n")
     docs = read(path)
     assert [d.number for d in docs] == [1, 2, 3]
-    assert [d.valid for d in docs] == [True, False, True]
-    assert "limit" in docs[1].errors[0][1]
+    assert [d.refused is None for d in docs] == [True, False, True]
+    assert "limit" in docs[1].refused
 
 
 class CountingStream(io.RawIOBase):
@@ -263,7 +192,7 @@ def test_stdin_format_is_sniffed(monkeypatch, text, count):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     docs = list(iter_documents(["-"]))
     assert len(docs) == count
-    assert all(d.valid for d in docs), [d.errors for d in docs]
+    assert all(d.refused is None for d in docs), [d.refused for d in docs]
 
 
 def test_scenario_folders_are_every_yaml_below_sorted(tmp_path):
@@ -281,5 +210,4 @@ def test_a_scenario_without_input_is_invalid(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("name: nothing\nexpect: {decision: permit}\n")
     (doc,) = read(path, scenarios=True)
-    assert not doc.valid
-    assert "input" in doc.errors[0][1]
+    assert "input" in doc.refused

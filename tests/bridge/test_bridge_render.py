@@ -32,8 +32,20 @@ DENY = {
 }
 
 
+def invalid(field: str, message: str) -> Decision:
+    return Decision.from_document(
+        DENY
+        | {
+            "decision": "invalid",
+            "violations": [],
+            "reason": f"invalid input: {field}: {message}",
+            "errors": [{"field": field, "message": message}],
+        }
+    )
+
+
 def row(label: str, decision: Decision, mismatch: tuple[str, ...] = ()) -> Row:
-    document = Document("f.jsonl", 1, "line", {"id": label}, ())
+    document = Document("f.jsonl", 1, "line", {"id": label})
     return Row(Result(document, decision), mismatch)
 
 
@@ -82,7 +94,7 @@ def test_json_is_valid_with_no_rows_and_with_some():
     assert json.loads("".join(out)) == []
     out = []
     renderer = JsonRenderer(out.append)
-    renderer.add(row("x", Decision.invalid("x", [("action", "is required")])))
+    renderer.add(row("x", invalid("action", "is required")))
     renderer.finish(Summary())
     (decision,) = json.loads("".join(out))
     assert decision["errors"] == [{"field": "action", "message": "is required"}]
@@ -91,7 +103,7 @@ def test_json_is_valid_with_no_rows_and_with_some():
 def test_junit_escapes_what_it_quotes():
     out: list[str] = []
     junit = JunitRenderer(out.append)
-    junit.add(row('<a & "b">', Decision.invalid("x", [("f", "bad <value> & more")])))
+    junit.add(row('<a & "b">', invalid("f", "bad <value> & more")))
     junit.finish(Summary())
     root = ET.fromstring("".join(out))  # noqa: S314 - our own output
     case = root.find("testsuite/testcase")

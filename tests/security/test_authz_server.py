@@ -1,5 +1,5 @@
 """The locked-down OPA as a service or an attacker on the host meets it: decisions for the
-token holder, health for anyone, and nothing else for anyone (issue 4, item 1)."""
+token holder, health for anyone, and nothing else for anyone."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ REFUSED = [
     ("GET", "/v1/status", None),
     ("GET", "/metrics", None),
     ("GET", "/health/authz", None),
+    ("POST", "/v1/batch/data", {"inputs": {"a": {}}}),
+    ("POST", "/v1/batch/data/apl", {"inputs": {"a": {}}}),
+    ("POST", "/v1/batch/data/system/authz/allow", {"inputs": {"a": {}}}),
+    ("POST", "/v1/batch/data/apl/decision/violations", {"inputs": {"a": SAMPLE_ACTIVITY}}),
+    ("GET", "/v1/batch/data/apl/decision", None),
+    ("POST", "/v1/batch/data/apl/decision?explain=full", {"inputs": {"a": SAMPLE_ACTIVITY}}),
     ("POST", f"{DECISION}?explain=full", {"input": SAMPLE_ACTIVITY}),
     ("POST", f"{DECISION}?instrument=true", {"input": SAMPLE_ACTIVITY}),
     ("POST", f"{DECISION}?provenance=true", {"input": SAMPLE_ACTIVITY}),

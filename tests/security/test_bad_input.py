@@ -1,4 +1,4 @@
-"""The hostile-input corpus (issue 4, item 4), each file through the real CLI as a
+"""The hostile-input corpus, each file through the real CLI as a
 subprocess against the locked-down OPA: exit 2, a message on stderr that names the file,
 no traceback, no permit, and the CLI's peak memory bounded (a 50 MB line is refused
 without being held).

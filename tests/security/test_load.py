@@ -1,4 +1,4 @@
-"""Load (issue 4, item 6): 8 concurrent clients, each on its own keep-alive connection,
+"""Load: 8 concurrent clients, each on its own keep-alive connection,
 against one OPA. Zero errors, and identical decisions for identical inputs, however the
 requests interleave.
 

@@ -1,4 +1,4 @@
-"""The signed bundle (issue 4, item 2): `make bundle` signs the policy with a key and the
+"""The signed bundle: `make bundle` signs the policy with a key and the
 git revision; OPA started with the verification key serves it, with its METADATA intact,
 and refuses to activate any bundle whose files no longer match the signature."""
 

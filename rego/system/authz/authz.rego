@@ -26,6 +26,15 @@ decision_routes := {
 	["v1", "data", "apl", "batch"],
 }
 
+# Interpretation: OPA's official SDKs (TypeScript @open-policy-agent/opa, Java com.styra:opa)
+# ask POST /v1/batch/data/<rule> first, which only Enterprise OPA serves, and fall back to
+# one call per input only when the answer is 404. The batch form of the two decision
+# routes is let through, token and parameters as for the routes themselves, so that OPA
+# answers its own 404; nothing is evaluated there, and every other batch path stays 401.
+batch_routes := {array.concat(["v1", "batch"], array.slice(route, 1, count(route))) |
+	some route in decision_routes
+}
+
 # Interpretation: health stays open without the token, as in OPA's own token example,
 # so that supervisors and liveness probes need no secret; it answers only "up or not".
 # /health/<name> evaluates data.system.health.<name>, so only OPA's two conventional
@@ -46,7 +55,8 @@ health_params := {"bundles", "plugins", "exclude-plugin"}
 
 allow if {
 	input.method == "POST"
-	input.path in decision_routes
+	some routes in [decision_routes, batch_routes]
+	input.path in routes
 	params_within(decision_params)
 	authenticated
 }
