@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-contract-deps report-tools test-py ## everything CI runs (installs what is missing first)
+test: check-rego test-rego check-py test-contract-deps report-tools test-py test-impact ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -206,3 +206,25 @@ screenshot: report report-tools ## the README's picture of the report: docs/repo
 .PHONY: report-bench
 report-bench: $(OPA_STAMP) $(VENV_STAMP) ## the report on 100,000 generated documents: time, peak RSS, page size
 	$(PY) bench/report.py --docs 100000
+
+# --- impact: the decision table and its staleness check ------------------------------------
+# docs/decision-table.md and docs/what-changed.md are generated from the policy by a real
+# OPA; CI regenerates them into a temporary folder and fails when the committed ones differ.
+GENERATED_DOCS := decision-table.md what-changed.md
+
+.PHONY: decision-table
+decision-table: $(OPA_STAMP) $(VENV_STAMP) ## regenerate docs/decision-table.md and docs/what-changed.md from the policy
+	$(PY) -m bridge.decision_table --out docs
+
+.PHONY: check-decision-table
+check-decision-table: $(OPA_STAMP) $(VENV_STAMP) ## fail when docs/decision-table.md or docs/what-changed.md is stale
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m bridge.decision_table --out "$$tmp"; \
+	stale=0; for f in $(GENERATED_DOCS); do \
+	  if ! diff -u "docs/$$f" "$$tmp/$$f" > "$$tmp/$$f.diff"; then \
+	    echo "docs/$$f is stale: run make decision-table and commit it"; head -40 "$$tmp/$$f.diff"; stale=1; \
+	  fi; \
+	done; exit $$stale
+
+.PHONY: test-impact
+test-impact: check-decision-table

@@ -32,6 +32,7 @@ from bridge.evaluate import (
 )
 from bridge.exit_codes import ExitCode
 from bridge.formats import InputFormat
+from bridge.impact_cli import diff_command
 from bridge.loading import iter_documents, scenario_files
 from bridge.metadata import load_clauses
 from bridge.models import Outcome
@@ -358,6 +359,7 @@ def serve_command(
 
 cli.add_command(report_command_for(eval_command))
 cli.add_command(regimes_command)
+cli.add_command(diff_command)
 
 
 # -- entry point -----------------------------------------------------------------------
