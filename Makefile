@@ -65,7 +65,7 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-contract-deps report-tools test-py test-impact ## everything CI runs (installs what is missing first)
+test: audit-deps test-fleet-prereqs check-rego test-rego check-py test-contract-deps report-tools test-py test-impact ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
@@ -137,6 +137,73 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the be
 bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
 	$(PY) bench/run.py --conftest $(CONFTEST)
 	$(PY) bench/check
+
+# --- fleet: deploy/, a local fleet, the Helm chart's linter ---------------------------
+# Helm is built from its Go module like OPA; `helm lint` and `helm template` check the
+# chart in deploy/helm. nginx and HAProxy come from Debian and run as the current user.
+HELM_VERSION := v3.22.0
+HELM       := $(BIN)/helm
+HELM_STAMP := $(BIN)/.helm-$(HELM_VERSION)
+CHART      := deploy/helm/apl-policy
+FLEET_DIR  ?= $(CURDIR)/.fleet
+export APL_HELM_BIN := $(HELM)
+
+$(HELM_STAMP):
+	mkdir -p $(BIN)
+	CGO_ENABLED=0 GOBIN=$(BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	touch $@
+
+.PHONY: fleet-tools
+fleet-tools: $(OPA_STAMP) $(VENV_STAMP) ## install nginx, HAProxy and openssl (Debian) if missing
+	@missing=""; \
+	for tool in nginx:nginx haproxy:haproxy openssl:openssl; do \
+	  command -v $${tool%%:*} >/dev/null || [ -x /usr/sbin/$${tool%%:*} ] || missing="$$missing $${tool##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  apt-cache policy $$missing | grep -q 'Candidate: [0-9]' \
+	    || $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends $$missing; \
+	fi
+
+.PHONY: check-deploy
+check-deploy: $(HELM_STAMP) ## lint and render the Helm chart with helm (pinned, built from its Go module)
+	@# The chart's files/ link to deploy/opa and deploy/nginx (one copy of each config);
+	@# helm notes every link it follows, which is expected here.
+	$(HELM) lint --strict $(CHART) -f $(CHART)/ci/lint-values.yaml 2>&1 | { grep -v 'found symbolic link' || true; }
+	$(HELM) template apl $(CHART) -f $(CHART)/ci/lint-values.yaml 2>/dev/null >/dev/null
+
+.PHONY: test-fleet-prereqs
+test-fleet-prereqs: fleet-tools check-deploy
+
+.PHONY: fleet
+fleet: fleet-tools ## start a local fleet of 3 OPA replicas in .fleet/ (nginx, HAProxy, audit collector)
+	$(VENV)/bin/apl-policy fleet up --replicas 3 --dir $(FLEET_DIR)
+	@echo "  the audit trail: $(VENV)/bin/apl-policy audit query --dir $(FLEET_DIR)"
+	@echo "  see docs/fleet.md; stop it with: make fleet-down"
+
+# make bench measures a local fleet too (bench/fleet.py): it needs nginx and HAProxy.
+bench: fleet-tools
+
+.PHONY: fleet-down
+fleet-down: ## stop the local fleet started by make fleet
+	$(VENV)/bin/apl-policy fleet down --dir $(FLEET_DIR)
+
+# --- audit store: the collector OPA's decision logs go to --------------------------
+# Its tests start a throwaway PostgreSQL cluster from Debian's server binaries.
+.PHONY: audit-deps
+audit-deps: ## install what the audit tests need: Debian's postgresql (initdb, pg_ctl), if missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy postgresql | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends postgresql; \
+	fi
+
+.PHONY: audit-bench
+audit-bench: audit-deps $(VENV_STAMP) ## events/s the collector stores, on SQLite and PostgreSQL
+	$(PY) bench/audit_throughput.py
 
 # --- contract: generated files, the wheel, OPA's SDK for the tests ----------------------
 SDK_DIR   := tests/sdk

@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import fleet as fleet_bench  # noqa: E402 - bench/fleet.py, the fleet figures
 import generate  # noqa: E402 - bench/ is put on the path just above
 from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user writes first
 from targets import evaluate  # noqa: E402
@@ -117,6 +118,7 @@ class Settings:
     bundle: Path = field(default_factory=project_bundle)
     conftest: str | None = None
     wrk: str | None = None
+    fleet: bool = True  # the fleet figures (bench/fleet.py)
 
 
 @dataclass
@@ -876,6 +878,8 @@ def _parse(argv: list[str] | None) -> Settings:
     parser.add_argument("--wrk", help="wrk binary (default: PATH)")
     parser.add_argument("--tiny", action="store_true",
                         help="50 documents, one repetition, short runs: checks the harness works")
+    parser.add_argument("--no-fleet", action="store_true",
+                        help="leave out the fleet figures (bench/fleet.py)")
     parser.add_argument("--skip-missing", action="store_true",
                         help="leave out the figures whose tool (wrk, conftest) is not installed")
     args = parser.parse_args(argv)
@@ -884,7 +888,7 @@ def _parse(argv: list[str] | None) -> Settings:
         conftest_docs=args.conftest_docs, process_sample=args.process_sample, seed=args.seed,
         cli_budget_seconds=args.cli_budget,
         skip_missing=args.skip_missing, out=args.out, work=args.work, bundle=args.bundle,
-        conftest=args.conftest, wrk=args.wrk,
+        conftest=args.conftest, wrk=args.wrk, fleet=not args.no_fleet,
     )
     if args.tiny:
         settings.docs = 50
@@ -899,17 +903,41 @@ def _parse(argv: list[str] | None) -> Settings:
     return settings
 
 
+def _fleet_figures(settings: Settings) -> dict[str, Any]:
+    """bench/fleet.py's figures, after the rest (its fleets would disturb them)."""
+    left_out = not settings.fleet
+    skipped = {}
+    if left_out:
+        skipped["fleet"] = "left out (--no-fleet)"
+    elif settings.wrk is None:
+        skipped["fleet"] = "wrk not installed (make bench-tools)"
+    elif not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        skipped["fleet"] = "nginx and haproxy not installed (make fleet-tools)"
+    if skipped:
+        if not settings.skip_missing and not left_out:
+            raise BenchError(f"fleet figures: {skipped['fleet']}")
+        return {"skipped": {**skipped}}
+    workload = _prepare(settings)
+    return fleet_bench.measure(
+        wrk=settings.wrk or "wrk", bodies=workload.bodies, work=settings.work,
+        seconds=settings.per_doc_seconds, reps=settings.reps, log=_log,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = _parse(argv)
     try:
         results = measure(settings)
-    except BenchError as exc:
+        fleet_results = _fleet_figures(settings)
+        results["skipped"].update(fleet_results.pop("skipped", {}))
+        results.update(fleet_results)
+    except (BenchError, fleet_bench.FleetBenchError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     settings.out.mkdir(parents=True, exist_ok=True)
     latest = settings.out / "latest.json"
     latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    table = markdown(results)
+    table = markdown(results) + fleet_bench.markdown(results)
     (settings.out / "latest.md").write_text(table, encoding="utf-8")
     print(table)
     return 0

@@ -28,6 +28,8 @@ TARGETS: tuple[Target, ...] = (
            "the Python client, one decision per call, at least half of wrk at one connection"),
     Target("peak_rss_cli_mb", "<", 150.0, "the CLI streams: flat memory over 100,000 documents"),
     Target("decisions_out", "==", "docs_in", "every document read gets exactly one decision"),
+    Target("fleet_logging_on_over_off", ">=", 0.8,
+           "decision logging to the audit store costs a fleet at most a fifth of its rate"),
 )
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {

@@ -361,6 +361,12 @@ cli.add_command(report_command_for(eval_command))
 cli.add_command(regimes_command)
 cli.add_command(diff_command)
 
+from bridge.audit.cli import audit  # noqa: E402 - each command module registers below its group
+from bridge.fleet_cli import fleet_group  # noqa: E402
+
+cli.add_command(audit)
+cli.add_command(fleet_group)
+
 
 # -- entry point -----------------------------------------------------------------------
 

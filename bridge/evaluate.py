@@ -19,10 +19,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bridge.client import OpaPolicyClient
 from bridge.limits import MAX_BATCH_BYTES, encoded_size
 from bridge.loading import Document
 from bridge.models import Decision
+from bridge.replicas import DecisionClient
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_WORKERS = 3
@@ -52,7 +52,7 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
 
 def evaluate(
     documents: Iterable[Document],
-    client: OpaPolicyClient,
+    client: DecisionClient,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = DEFAULT_WORKERS,

@@ -15,6 +15,7 @@ from bridge.client import OpaPolicyClient
 from bridge.console import RetryNotice
 from bridge.formats import INPUT_FORMATS
 from bridge.render import FORMATS
+from bridge.replicas import DecisionClient, make_client
 from bridge.server import TOKEN_ENV, LocalOpa
 
 URL_ENV = "APL_OPA_URL"
@@ -31,12 +32,12 @@ class OpaOptions:
     retry_for: float
 
     @contextlib.contextmanager
-    def client(self) -> Iterator[OpaPolicyClient]:
+    def client(self) -> Iterator[DecisionClient]:
         """A client for the server at --opa-url, or for a private OPA started for this run
         (the embedded default) and stopped when the block ends, whatever ends it."""
         if self.url:
             notice = RetryNotice(self.retry_for)
-            with OpaPolicyClient(
+            with make_client(
                 self.url,
                 token=self.token,
                 timeout=self.timeout,
@@ -59,7 +60,10 @@ opa_url = click.option(
     envvar=URL_ENV,
     show_envvar=True,
     metavar="URL",
-    help="An OPA serving the policy. Without it, a private OPA is started for the run.",
+    multiple=True,
+    callback=lambda _ctx, _param, urls: ",".join(urls) or None,
+    help="An OPA serving the policy; repeat it (or separate with commas) for replicas "
+    "to spread batches over. Without it, a private OPA is started for the run.",
 )
 token = click.option(
     "--token",

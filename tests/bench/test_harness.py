@@ -52,6 +52,7 @@ def test_tiny_run_writes_every_figure_and_loses_no_document(bench_dir, tmp_path)
             str(bench_dir / "run.py"),
             "--tiny",
             "--skip-missing",
+            "--no-fleet",
             "--out",
             str(out),
             "--work",
@@ -80,6 +81,8 @@ def test_tiny_run_writes_every_figure_and_loses_no_document(bench_dir, tmp_path)
     assert results["peak_rss_cli_mb"] > 0
     assert results["peak_rss_opa_mb"] > 0
     assert set(results["load_avg"]) == {"start", "end"}
+    # The fleet figures (three local fleets) are for make bench, not this harness check.
+    assert results["skipped"]["fleet"] == "left out (--no-fleet)"
 
     table = (out / "latest.md").read_text(encoding="utf-8")
     assert "| `cli_batch_per_s` |" in table

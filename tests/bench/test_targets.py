@@ -12,6 +12,7 @@ GOOD = {
     "peak_rss_cli_mb": 80.0,
     "docs_in": 1000,
     "decisions_out": 1000,
+    "fleet_logging_on_over_off": 0.9,
 }
 
 
@@ -32,6 +33,9 @@ def test_each_target_fails_on_its_own(targets):
     ]
     assert _failed(targets, {**GOOD, "peak_rss_cli_mb": 150.0}) == ["peak_rss_cli_mb"]
     assert _failed(targets, {**GOOD, "decisions_out": 999}) == ["decisions_out"]
+    assert _failed(targets, {**GOOD, "fleet_logging_on_over_off": 0.79}) == [
+        "fleet_logging_on_over_off"
+    ]
 
 
 def test_a_missing_figure_fails(targets):

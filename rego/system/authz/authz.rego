@@ -9,7 +9,9 @@
 #   evaluation traces (?explain) that would reveal the policy's expressions.
 #   When the OPA process has APL_OPA_TOKEN in its environment, every request except the
 #   health checks must carry it as a bearer token (OPA puts it in input.identity with
-#   --authentication=token).
+#   --authentication=token). A second, separate token in APL_OPA_MONITOR_TOKEN, when set,
+#   lets a monitoring system read /metrics and the status plugin's /v1/status, and
+#   nothing else; the decision token never can.
 # related_resources:
 #   - https://www.openpolicyagent.org/docs/security#authentication-and-authorization
 # custom:
@@ -67,6 +69,23 @@ allow if {
 	params_within(health_params)
 }
 
+# Monitoring (Prometheus, `apl-policy fleet status`) reads metrics and OPA's own status
+# report: bundle revisions, activation times and errors, never policy source or data.
+monitor_routes := {
+	["metrics"],
+	["v1", "status"],
+}
+
+# Interpretation: monitoring gets its own credential, so that the token every service
+# holds still reaches nothing but decisions; without APL_OPA_MONITOR_TOKEN these routes
+# stay shut to everyone, as before.
+allow if {
+	input.method == "GET"
+	input.path in monitor_routes
+	count(object.get(input, "params", {})) == 0
+	monitor_authenticated
+}
+
 params_within(allowed) if {
 	every name, _ in object.get(input, "params", {}) {
 		name in allowed
@@ -87,5 +106,13 @@ authenticated if {
 }
 
 token_required if configured_token != ""
+
+monitor_authenticated if {
+	configured_monitor_token != ""
+	is_string(input.identity)
+	crypto.sha256(input.identity) == crypto.sha256(configured_monitor_token)
+}
+
+configured_monitor_token := object.get(opa.runtime().env, "APL_OPA_MONITOR_TOKEN", "")
 
 configured_token := opa.runtime().env.APL_OPA_TOKEN

@@ -180,3 +180,47 @@ test_with_no_runtime_environment_the_token_is_not_required if {
 	authz.allow with input as object.remove(decision_request, ["identity"])
 		with opa.runtime as {}
 }
+
+# --- monitoring: its own token, metrics and status only ------------------------------
+
+monitor_token := "a-monitoring-token-not-the-services-one"
+
+runtime_with_both_tokens := {"env": {"APL_OPA_TOKEN": token, "APL_OPA_MONITOR_TOKEN": monitor_token}}
+
+test_the_monitor_token_reads_metrics_and_status if {
+	every path in [["metrics"], ["v1", "status"]] {
+		authz.allow with input as {"method": "GET", "path": path, "params": {}, "identity": monitor_token}
+			with opa.runtime as runtime_with_both_tokens
+	}
+}
+
+test_the_decision_token_never_reads_metrics_or_status if {
+	every path in [["metrics"], ["v1", "status"]] {
+		not authz.allow with input as {"method": "GET", "path": path, "params": {}, "identity": token}
+			with opa.runtime as runtime_with_both_tokens
+	}
+}
+
+test_without_a_monitor_token_configured_metrics_stay_shut if {
+	every identity in [token, "", monitor_token] {
+		not authz.allow with input as {"method": "GET", "path": ["metrics"], "params": {}, "identity": identity}
+			with opa.runtime as runtime_with_token
+	}
+}
+
+test_the_monitor_token_reaches_nothing_else if {
+	every request in [
+		object.union(decision_request, {"identity": monitor_token}),
+		{"method": "GET", "path": ["v1", "data", "system", "bundles"], "params": {}, "identity": monitor_token},
+		{"method": "GET", "path": ["v1", "config"], "params": {}, "identity": monitor_token},
+		{"method": "GET", "path": ["v1", "status"], "params": {"pretty": ["true"]}, "identity": monitor_token},
+		{"method": "POST", "path": ["v1", "status"], "params": {}, "identity": monitor_token},
+	] {
+		not authz.allow with input as request with opa.runtime as runtime_with_both_tokens
+	}
+}
+
+test_metrics_without_any_token_are_refused if {
+	not authz.allow with input as {"method": "GET", "path": ["metrics"], "params": {}}
+		with opa.runtime as runtime_with_both_tokens
+}
