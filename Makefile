@@ -65,13 +65,14 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: audit-deps test-fleet-prereqs check-rego test-rego check-py test-contract-deps test-perf test-py ## everything CI runs (installs what is missing first)
+test: audit-deps test-fleet-prereqs check-rego test-rego check-py test-contract-deps report-tools test-perf test-py test-impact ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
 .PHONY: demo
 demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
 	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
+	@$(MAKE) --no-print-directory report
 
 .PHONY: serve
 serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
@@ -273,3 +274,55 @@ test-perf: $(INSTRUCTIONS)
 precomputed: $(VENV_STAMP) ## regenerate the policy's precomputed data (peninsula bands, munition aliases)
 	$(PY) tools/peninsula_bands.py
 	$(PY) tools/munition_aliases.py
+
+# --- the HTML report (apl-policy report) --------------------------------------
+# Its browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+REPORT     := dist/report/fixtures.html
+SCREENSHOT := docs/report.png
+
+.PHONY: report-tools
+report-tools: ## install Debian's chromium for the report's browser tests, if missing
+	@if ! command -v chromium >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy chromium | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends chromium; \
+	fi
+
+.PHONY: report
+report: $(OPA_STAMP) $(VENV_STAMP) ## the fixtures' report as one HTML page: dist/report/fixtures.html
+	@mkdir -p $(dir $(REPORT))
+	$(VENV)/bin/apl-policy report --scenarios fixtures -o $(REPORT)
+	@echo "report: $(CURDIR)/$(REPORT)"
+
+.PHONY: screenshot
+screenshot: report report-tools ## the README's picture of the report: docs/report.png
+	@mkdir -p $(dir $(SCREENSHOT))
+	$(PY) -m tests.report.browser $(REPORT) $(SCREENSHOT)
+
+.PHONY: report-bench
+report-bench: $(OPA_STAMP) $(VENV_STAMP) ## the report on 100,000 generated documents: time, peak RSS, page size
+	$(PY) bench/report.py --docs 100000
+
+# --- impact: the decision table and its staleness check ------------------------------------
+# docs/decision-table.md and docs/what-changed.md are generated from the policy by a real
+# OPA; CI regenerates them into a temporary folder and fails when the committed ones differ.
+GENERATED_DOCS := decision-table.md what-changed.md
+
+.PHONY: decision-table
+decision-table: $(OPA_STAMP) $(VENV_STAMP) ## regenerate docs/decision-table.md and docs/what-changed.md from the policy
+	$(PY) -m bridge.decision_table --out docs
+
+.PHONY: check-decision-table
+check-decision-table: $(OPA_STAMP) $(VENV_STAMP) ## fail when docs/decision-table.md or docs/what-changed.md is stale
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m bridge.decision_table --out "$$tmp"; \
+	stale=0; for f in $(GENERATED_DOCS); do \
+	  if ! diff -u "docs/$$f" "$$tmp/$$f" > "$$tmp/$$f.diff"; then \
+	    echo "docs/$$f is stale: run make decision-table and commit it"; head -40 "$$tmp/$$f.diff"; stale=1; \
+	  fi; \
+	done; exit $$stale
+
+.PHONY: test-impact
+test-impact: check-decision-table

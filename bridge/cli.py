@@ -32,6 +32,7 @@ from bridge.evaluate import (
 )
 from bridge.exit_codes import ExitCode
 from bridge.formats import InputFormat
+from bridge.impact_cli import diff_command
 from bridge.loading import iter_documents, scenario_files
 from bridge.metadata import load_clauses
 from bridge.models import Outcome
@@ -47,6 +48,7 @@ from bridge.render import (
     explain_text,
     make_renderer,
 )
+from bridge.report.command import report_command_for
 from bridge.server import TOKEN_ENV, LocalOpa
 
 __all__ = ["cli", "main", "opa_options"]
@@ -355,7 +357,9 @@ def serve_command(
         fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
+cli.add_command(report_command_for(eval_command))
 cli.add_command(regimes_command)
+cli.add_command(diff_command)
 
 from bridge.audit.cli import audit  # noqa: E402 - each command module registers below its group
 from bridge.fleet_cli import fleet_group  # noqa: E402
