@@ -65,13 +65,14 @@ test-py: $(OPA_STAMP) $(VENV_STAMP) ## pytest: unit tests, and fixtures and CLI 
 	$(PY) -m pytest
 
 .PHONY: test
-test: check-rego test-rego check-py test-contract-deps test-py ## everything CI runs (installs what is missing first)
+test: check-rego test-rego check-py test-contract-deps report-tools test-py ## everything CI runs (installs what is missing first)
 
 # --- using it ----------------------------------------------------------------
 
 .PHONY: demo
 demo: $(OPA_STAMP) $(VENV_STAMP) ## decisions on every fixture, from an OPA the demo starts itself
 	$(VENV)/bin/apl-policy eval --scenarios --format table fixtures
+	@$(MAKE) --no-print-directory report
 
 .PHONY: serve
 serve: $(OPA_STAMP) $(VENV_STAMP) ## run OPA for services at 127.0.0.1:8181, read-only (token from APL_OPA_TOKEN)
@@ -175,3 +176,33 @@ bench-cli: $(OPA_STAMP) $(VENV_STAMP) ## the CLI's CPU per document alone (bench
 .PHONY: bench-regimes
 bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
 	$(PY) bench/regime_cost.py
+
+# --- the HTML report (apl-policy report) --------------------------------------
+# Its browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+REPORT     := dist/report/fixtures.html
+SCREENSHOT := docs/report.png
+
+.PHONY: report-tools
+report-tools: ## install Debian's chromium for the report's browser tests, if missing
+	@if ! command -v chromium >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  if ! apt-cache policy chromium | grep -q 'Candidate: [0-9]'; then \
+	    $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  fi; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends chromium; \
+	fi
+
+.PHONY: report
+report: $(OPA_STAMP) $(VENV_STAMP) ## the fixtures' report as one HTML page: dist/report/fixtures.html
+	@mkdir -p $(dir $(REPORT))
+	$(VENV)/bin/apl-policy report --scenarios fixtures -o $(REPORT)
+	@echo "report: $(CURDIR)/$(REPORT)"
+
+.PHONY: screenshot
+screenshot: report report-tools ## the README's picture of the report: docs/report.png
+	@mkdir -p $(dir $(SCREENSHOT))
+	$(PY) -m tests.report.browser $(REPORT) $(SCREENSHOT)
+
+.PHONY: report-bench
+report-bench: $(OPA_STAMP) $(VENV_STAMP) ## the report on 100,000 generated documents: time, peak RSS, page size
+	$(PY) bench/report.py --docs 100000

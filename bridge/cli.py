@@ -47,6 +47,7 @@ from bridge.render import (
     explain_text,
     make_renderer,
 )
+from bridge.report.command import report_command_for
 from bridge.server import TOKEN_ENV, LocalOpa
 
 __all__ = ["cli", "main", "opa_options"]
@@ -355,6 +356,7 @@ def serve_command(
         fail(f"OPA exited with code {returncode}", ExitCode.OPA_FAILURE)
 
 
+cli.add_command(report_command_for(eval_command))
 cli.add_command(regimes_command)
 
 

@@ -24,8 +24,8 @@ from bridge.evaluate import Result
 from bridge.metadata import Clause
 from bridge.models import Decision, Outcome
 
-Format = Literal["table", "json", "jsonl", "yaml", "junit"]
-FORMATS: tuple[Format, ...] = ("table", "json", "jsonl", "yaml", "junit")
+Format = Literal["table", "json", "jsonl", "yaml", "junit", "html"]
+FORMATS: tuple[Format, ...] = ("table", "json", "jsonl", "yaml", "junit", "html")
 Writer = Callable[[str], None]
 Styler = Callable[[str, Outcome], str]
 
@@ -324,6 +324,10 @@ def make_renderer(
         return JsonlRenderer(write)
     if fmt == "yaml":
         return YamlRenderer(write)
+    if fmt == "html":
+        from bridge.report.html import HtmlRenderer  # noqa: PLC0415 - loads Jinja2 only for a page
+
+        return HtmlRenderer(write, scenarios=scenarios)
     return JunitRenderer(write, scenarios=scenarios)
 
 
@@ -372,7 +376,7 @@ def explain_text(result: Result, clauses: Iterable[Clause], *, width: int = 100)
         lines.append("")
         lines.append(f"{clause.id}  {clause.short_title}")
         lines += _wording(clause, width)
-        lines += [f"  → {line}" for line in _findings(decision, clause)]
+        lines += [f"  → {line}" for line in clause_findings(decision, clause)]
     if decision.obligations:
         lines += ["", "Obligations:"]
         lines += [f"  - {o.clause}: {o.message}" for o in decision.obligations]
@@ -390,7 +394,7 @@ def _wording(clause: Clause, width: int) -> list[str]:
     return lines
 
 
-def _findings(decision: Decision, clause: Clause) -> list[str]:
+def clause_findings(decision: Decision, clause: Clause) -> list[str]:
     if clause.kind == "exception":
         applied = [x for x in decision.exceptions if x.exception == clause.id]
         if not applied:

@@ -1,0 +1,1 @@
+"""The HTML report (`apl-policy report`) and the project's page style."""
