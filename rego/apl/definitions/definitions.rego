@@ -66,7 +66,7 @@ attributes(munition) := object.union(catalogue_entry(munition), munition)
 
 classify(munition) := result if {
 	attrs := attributes(munition)
-	base := _classify(attrs)
+	base := _classify(attrs, catalogue_entry(munition) != {})
 	result := {"is_apl": base.is_apl, "basis": _with_self_destruction(base, attrs)}
 }
 
@@ -80,7 +80,7 @@ _with_self_destruction(base, attrs) := sprintf(
 	attrs.self_destructing == true
 } else := base.basis
 
-_classify(a) := {
+_classify(a, catalogued) := {
 	"is_apl": true,
 	"basis": "contains anti-personnel mines: a system that dispenses APL is an APL system",
 } if {
@@ -128,6 +128,13 @@ _classify(a) := {
 	# Interpretation: an anti-vehicle mine with no activation mode is undetermined too, as
 	# a tilt rod or tripwire would make it an APL (fail closed rather than trust the label).
 	a.category in {"anti_personnel", "anti_vehicle"}
+} else := {
+	"is_apl": null,
+	"basis": sprintf("undetermined: model %q is in the catalogue, but no checked source settles its category; give the category and the activation mode", [a.model]),
+} if {
+	# Interpretation: a catalogued model whose sources were not found or disagree is known
+	# but not classified; it is not reported as an unknown model.
+	catalogued
 } else := {
 	"is_apl": null,
 	"basis": sprintf("undetermined: unknown model %q and no category; not enough to classify", [a.model]),

@@ -68,6 +68,14 @@ test_unknown_model_without_category_is_undetermined if {
 	contains(c.basis, "XM-99")
 }
 
+test_a_catalogued_model_whose_category_no_source_settles_is_undetermined_not_unknown if {
+	c := definitions.classify({"model": "PTM-1"})
+	c.is_apl == null
+	contains(c.basis, "\"PTM-1\" is in the catalogue")
+	not contains(c.basis, "unknown model")
+	definitions.classify({"model": "PTM-1", "category": "anti_vehicle", "activation": "vehicle"}).is_apl == false
+}
+
 test_nothing_known_is_undetermined if {
 	c := definitions.classify({})
 	c.is_apl == null
