@@ -241,7 +241,8 @@ bench-cli: $(OPA_STAMP) $(VENV_STAMP) ## the CLI's CPU per document alone (bench
 
 # --- regimes: the cost of a decision before and after them -----------------------------
 .PHONY: bench-regimes
-bench-regimes: $(OPA_STAMP) $(VENV_STAMP) ## opa bench data.apl.decision before the regimes and now (medians, GOMAXPROCS=1)
+bench-regimes: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## an undated decision before the regimes and now: instructions (valgrind), then opa bench medians
+	$(PY) bench/regime_instructions.py
 	$(PY) bench/regime_cost.py
 
 # --- perf: instruction counts and golden decisions ------------------------------------
