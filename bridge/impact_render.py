@@ -1,5 +1,5 @@
 """How an impact run is written: table (a terminal), json (scripts), markdown (a
-pull-request review), html (bridge.impact_html, a page of its own).
+pull-request review), html (bridge.impact_html, in the report's page style).
 
 A renderer gets the changed activities one by one as they are decided (`add`) and the
 counts at the end (`finish`). Table and json write as they go; markdown and html keep

@@ -291,7 +291,10 @@ def test_html_is_self_contained_and_escaped(flipped, odd):
         for key in ("src", "href"):
             assert attrs.get(key) in (None, "data:,"), attrs
     assert "&lt;script&gt;alert(1)&lt;/script&gt;|x" in page
-    assert "default-src 'none'" in page
+    csp = [a["content"] for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(csp) == 1
+    assert "default-src 'none'" in (csp[0] or "")
+    assert "script-src 'none'" in (csp[0] or "")
 
 
 def test_table_names_each_change_and_ends_with_the_counts(flipped, odd):
