@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridge.errors import EvaluationError, OpaUnavailable
-from bridge.server import find_opa, project_bundle
+from bridge.errors import EvaluationError
+from bridge.server import existing_bundle, opa_output
 
 _CLAUSE_ID = re.compile(r"^P(\d+)$")
 
@@ -58,23 +57,10 @@ def _sort_key(clause: Clause) -> tuple[str, int, int, str]:
 
 def inspect_bundle(bundle: Path | str | None = None, *, timeout: float = 60.0) -> dict[str, Any]:
     """What `opa inspect -a --format json` says about the bundle."""
-    path = Path(bundle) if bundle is not None else project_bundle()
-    if not path.exists():
-        raise OpaUnavailable(f"policy bundle {path} does not exist")
-    command = [str(find_opa()), "inspect", "-a", "--format", "json", str(path)]
+    path = existing_bundle(bundle)
+    out = opa_output(["inspect", "-a", "--format", "json", str(path)], path, timeout=timeout)
     try:
-        done = subprocess.run(  # noqa: S603 - our own OPA binary on a path we were given
-            command, capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise OpaUnavailable(f"`opa inspect` on {path} took over {timeout:g}s") from None
-    except OSError as exc:
-        raise OpaUnavailable(f"cannot run {command[0]}: {exc.strerror}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise EvaluationError(f"`opa inspect` could not read {path}: {detail}")
-    try:
-        info: dict[str, Any] = json.loads(done.stdout)
+        info: dict[str, Any] = json.loads(out)
     except ValueError:
         raise EvaluationError(f"`opa inspect` on {path} did not print JSON") from None
     return info

@@ -9,17 +9,15 @@ alike, and keeps nothing of its own. `pin` sets the `regime` of every valid docu
 from __future__ import annotations
 
 import dataclasses
-import json
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bridge import schema
-from bridge.errors import EvaluationError, OpaUnavailable
+from bridge.errors import EvaluationError
 from bridge.loading import Document
-from bridge.server import find_opa, project_bundle
+from bridge.server import bundle_value, existing_bundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,31 +40,9 @@ class Regime:
 
 def load_regimes(bundle: Path | str | None = None, *, timeout: float = 60.0) -> list[Regime]:
     """The bundle's regimes, in the order of its index (by date)."""
-    path = Path(bundle) if bundle is not None else project_bundle()
-    if not path.exists():
-        raise OpaUnavailable(f"policy bundle {path} does not exist")
-    command = [
-        str(find_opa()),
-        "eval",
-        "--format",
-        "json",
-        "--bundle",
-        str(path),
-        "data.apl.policy",
-    ]
+    path = existing_bundle(bundle)
+    policy: Any = bundle_value("data.apl.policy", path, timeout=timeout)
     try:
-        done = subprocess.run(  # noqa: S603 - our own OPA binary on a path we were given
-            command, capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise OpaUnavailable(f"`opa eval` on {path} took over {timeout:g}s") from None
-    except OSError as exc:
-        raise OpaUnavailable(f"cannot run {command[0]}: {exc.strerror}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise EvaluationError(f"`opa eval` could not read {path}: {detail}")
-    try:
-        policy: Any = json.loads(done.stdout)["result"][0]["expressions"][0]["value"]
         default = policy["default"]
         regimes = [
             Regime(

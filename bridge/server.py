@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-from bridge.errors import OpaUnavailable
+from bridge.errors import EvaluationError, OpaUnavailable
 from bridge.limits import opa_server_args
 from bridge.opa_runtime import opa_environment
 
@@ -90,6 +91,45 @@ def find_opa() -> Path:
     if on_path:
         return Path(on_path)
     raise OpaUnavailable(f"no OPA binary found: {HOW_TO_GET_OPA}")
+
+
+def existing_bundle(bundle: Path | str | None) -> Path:
+    """The bundle's path (the project's when none is given), which must exist."""
+    path = Path(bundle) if bundle is not None else project_bundle()
+    if not path.exists():
+        raise OpaUnavailable(f"policy bundle {path} does not exist")
+    return path
+
+
+def opa_output(args: Sequence[str], path: Path, *, timeout: float) -> bytes:
+    """What `opa ARGS...` prints when run once on the bundle at `path`, its failures raised
+    as the bridge's own errors."""
+    verb = f"`opa {args[0]}`"
+    command = [str(find_opa()), *args]
+    try:
+        done = subprocess.run(  # noqa: S603 - our own OPA binary on a path we were given
+            command, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise OpaUnavailable(f"{verb} on {path} took over {timeout:g}s") from None
+    except OSError as exc:
+        raise OpaUnavailable(f"cannot run {command[0]}: {exc.strerror}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip() or "no output"
+        raise EvaluationError(f"{verb} could not read {path}: {detail}")
+    return done.stdout
+
+
+def bundle_value(query: str, bundle: Path | str | None = None, *, timeout: float = 60.0) -> object:
+    """The value of `query` (say `data.apl.policy`) in the bundle, as OPA reads it."""
+    path = existing_bundle(bundle)
+    args = ["eval", "--format", "json", "--bundle", str(path), query]
+    out = opa_output(args, path, timeout=timeout)
+    try:
+        value: object = json.loads(out)["result"][0]["expressions"][0]["value"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise EvaluationError(f"{query} is undefined in {path}") from None
+    return value
 
 
 def free_port(host: str = "127.0.0.1") -> int:

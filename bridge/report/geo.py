@@ -11,16 +11,14 @@ page is a plain linear function of its degrees (which is what the browser tests 
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridge.errors import EvaluationError, OpaUnavailable
-from bridge.server import find_opa, project_bundle
+from bridge.errors import EvaluationError
+from bridge.server import bundle_value
 
 PENINSULA_QUERY = "data.apl.definitions.peninsula"
 
@@ -99,26 +97,7 @@ def parse_peninsula(data: object) -> Peninsula:
 
 def load_peninsula(bundle: Path | str | None = None, *, timeout: float = 60.0) -> Peninsula:
     """The peninsula as the bundle's data states it, read by OPA (`opa eval --bundle`)."""
-    path = Path(bundle) if bundle is not None else project_bundle()
-    if not path.exists():
-        raise OpaUnavailable(f"policy bundle {path} does not exist")
-    command = [str(find_opa()), "eval", "--bundle", str(path), "--format", "json", PENINSULA_QUERY]
-    try:
-        done = subprocess.run(  # noqa: S603 - our own OPA binary on a path we were given
-            command, capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise OpaUnavailable(f"`opa eval` on {path} took over {timeout:g}s") from None
-    except OSError as exc:
-        raise OpaUnavailable(f"cannot run {command[0]}: {exc.strerror}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise EvaluationError(f"`opa eval {PENINSULA_QUERY}` could not read {path}: {detail}")
-    try:
-        answer: Any = json.loads(done.stdout)
-        value = answer["result"][0]["expressions"][0]["value"]
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise EvaluationError(f"{PENINSULA_QUERY} is undefined in {path}") from None
+    value: Any = bundle_value(PENINSULA_QUERY, bundle, timeout=timeout)
     return parse_peninsula(value)
 
 
