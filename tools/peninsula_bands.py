@@ -19,7 +19,6 @@ the point even when the point lies within rounding distance of a band's boundary
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -27,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from precomputed import write_or_check  # the tools' shared tail
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "rego" / "apl" / "definitions" / "peninsula" / "data.yaml"
@@ -59,18 +61,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not TARGET.exists() or TARGET.read_text() != text:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run `make precomputed`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(text)
-    return 0
+    return write_or_check(__doc__.split("\n\n")[0], TARGET, render(), argv)
 
 
 if __name__ == "__main__":
