@@ -175,8 +175,11 @@ _default := r if {
 # would evaluate every rule under it.
 _package := regime.package
 
-# Every regime has a P1 package (tests/policy/test_quotes.py checks each has P1 to P5).
-_has_clauses if data.apl.regimes[_package].p1_develop
+# Every regime has a P1 package (tests/policy/test_quotes.py checks each has P1 to P5),
+# and every P1 a review set (regime_selection_test.rego checks it). The set, not the
+# package: naming a package evaluates every rule in it, while the set is evaluated anyway
+# to gather the findings.
+_has_clauses if data.apl.regimes[_package].p1_develop.review
 
 # --- scope: US conduct within a regime's span (POLICY.md section 4, step 2) -----------------
 

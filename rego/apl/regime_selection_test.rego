@@ -76,6 +76,12 @@ test_a_regime_inside_the_assisted_activity_is_invalid if {
 	d.errors == [{"field": "assisted_activity.regime", "message": "is only for the top-level activity: the assisted activity is judged under the document's regime"}]
 }
 
+test_every_regime_has_the_p1_review_set_that_shows_its_clauses_are_there if {
+	every r in policy.regimes {
+		is_set(data.apl.regimes[r.package].p1_develop.review)
+	}
+}
+
 test_a_regime_listed_without_its_clauses_fails_closed if {
 	d := decide(object.union(m14_in_germany, {"date": "2030-01-01"})) with data.apl.policy.regimes as [{"id": "us-apl-2030", "package": "nowhere", "effective": "2030-01-01", "until": null, "text": "official", "persistence": "ignored", "source": "x"}]
 	d.decision == "invalid"

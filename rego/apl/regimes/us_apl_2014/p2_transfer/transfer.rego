@@ -21,5 +21,6 @@ import data.apl.topics
 # Interpretation: a transfer for detection, clearance or destruction is still review: the
 # 2022 exceptions are new in 2022, and no 2014 text says whether the 1997 ban had any.
 review contains lib.silent(rego.metadata.chain(), sprintf("the transfer of anti-personnel mines (%s) for %s", [definitions.subject_label, topics.purpose])) if {
+	input.action == "transfer"
 	topics.touches_p2
 }

@@ -27,11 +27,13 @@ import data.apl.topics
 # Interpretation: the article's assessment hedge belongs to the 2022 article only; under
 # 2014 a regional_security_assessment changes nothing.
 violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.use_off_the_peninsula
 	msg := sprintf("use of anti-personnel mines (%s) %s", [definitions.subject_label, topics.where])
 }
 
 exception contains korea.applied("P3", msg) if {
+	input.action == "use"
 	topics.use_on_the_peninsula
 	definitions.persistence == "non_persistent"
 	msg := sprintf("use of non-persistent anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.subject_label])
@@ -40,12 +42,14 @@ exception contains korea.applied("P3", msg) if {
 # Interpretation: the ban on persistent mines after 2010 carries into 2014 by inference
 # only (REGIMES.md section 3): a person must decide, never a permit nor a deny.
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.use_on_the_peninsula
 	definitions.persistence == "persistent"
 	msg := sprintf("use of persistent anti-personnel mines (%s) on the Korean Peninsula: the 2004 ban on persistent mines after 2010 carries into 2014 by inference only; a person must decide", [definitions.subject_label])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.use_on_the_peninsula
 	definitions.persistence == "unknown"
 	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula: whether they self-destruct is not known, and it decides here (non-persistent: the Korean exception; persistent: review)", [definitions.subject_label])

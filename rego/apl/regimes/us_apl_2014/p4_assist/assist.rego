@@ -24,8 +24,17 @@ import data.apl.topics
 # Interpretation: "anyone outside the Korean Peninsula" (2014) and "anyone, outside of the
 # context of the Korean Peninsula" (2022) are read alike: a purpose of defending the
 # Republic of Korea puts the assisted activity in the peninsula's context in both.
-violation contains lib.violation(rego.metadata.chain(), msg) if some msg in topics.assist_violations
+violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "assist"
+	some msg in topics.assist_violations
+}
 
-review contains lib.review(rego.metadata.chain(), msg) if some msg in topics.assist_reviews
+review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "assist"
+	some msg in topics.assist_reviews
+}
 
-exception contains korea.applied("P4", msg) if some msg in topics.assist_exceptions
+exception contains korea.applied("P4", msg) if {
+	input.action == "assist"
+	some msg in topics.assist_exceptions
+}

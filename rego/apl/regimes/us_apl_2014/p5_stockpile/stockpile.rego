@@ -21,13 +21,23 @@ import data.apl.lib
 import data.apl.regimes.us_apl_2014.korea
 import data.apl.topics
 
-violation contains lib.violation(rego.metadata.chain(), msg) if some msg in topics.stockpile_violations
+violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "stockpile"
+	some msg in topics.stockpile_violations
+}
 
-obligation contains lib.obligation(rego.metadata.chain(), msg) if some msg in topics.stockpile_obligations
+obligation contains lib.obligation(rego.metadata.chain(), msg) if {
+	input.action == "stockpile"
+	some msg in topics.stockpile_obligations
+}
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "stockpile"
 	topics.stockpile_training
 	msg := "retention for demining training: the Ottawa Convention allows it (Art. 3(1)), the 2014 policy is silent; a person must decide"
 }
 
-exception contains korea.applied("P5", msg) if some msg in topics.stockpile_exceptions
+exception contains korea.applied("P5", msg) if {
+	input.action == "stockpile"
+	some msg in topics.stockpile_exceptions
+}

@@ -18,5 +18,6 @@ import data.apl.lib
 import data.apl.topics
 
 review contains lib.silent(rego.metadata.chain(), sprintf("the transfer of anti-personnel mines (%s) for %s", [definitions.subject_label, topics.purpose])) if {
+	input.action == "transfer"
 	topics.touches_p2
 }

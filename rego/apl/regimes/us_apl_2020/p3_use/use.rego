@@ -24,6 +24,7 @@ import data.apl.lib
 import data.apl.topics
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.touches_p3
 	definitions.persistence == "persistent"
 	msg := sprintf("use of persistent anti-personnel mines (%s), which the 2020 policy forbids anywhere, the Korean Peninsula included", [definitions.subject_label])
@@ -34,12 +35,14 @@ violation contains lib.violation(rego.metadata.chain(), msg) if {
 # combatant commander's, and off the peninsula perhaps the Secretary of Defense's):
 # review, never permit, wherever the use is.
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.touches_p3
 	definitions.persistence == "non_persistent"
 	msg := sprintf("use of non-persistent anti-personnel mines (%s) is allowed only when necessary for mission success in major contingencies or other exceptional circumstances, on an authority the document cannot show; a person must decide", [definitions.subject_label])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.touches_p3
 	definitions.persistence == "unknown"
 	msg := sprintf("whether these anti-personnel mines (%s) self-destruct is not known, and under us-apl-2020 it decides (persistent: forbidden; non-persistent: exceptional circumstances only)", [definitions.subject_label])

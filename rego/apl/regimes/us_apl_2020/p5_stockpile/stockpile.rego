@@ -24,11 +24,13 @@ import data.apl.topics
 # acquire and use them, and keeping them is what that requires); a persistent stock is a
 # topic the texts do not cover.
 review contains lib.silent(rego.metadata.chain(), sprintf("a stockpile of persistent anti-personnel mines (%s)", [definitions.subject_label])) if {
+	input.action == "stockpile"
 	topics.touches_p5
 	definitions.persistence == "persistent"
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "stockpile"
 	topics.touches_p5
 	definitions.persistence == "unknown"
 	msg := sprintf("whether these anti-personnel mines (%s) self-destruct is not known, and under us-apl-2020 it decides (a non-persistent stock complies; on a persistent one the regime has no text)", [definitions.subject_label])

@@ -27,12 +27,14 @@ import data.apl.lib
 import data.apl.regimes.us_apl_2022.p2_transfer.purposes
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "transfer"
 	_transfer_of_apl
 	not _purpose in purposes.allowed
 	msg := sprintf("transfer of anti-personnel mines (%s)%s for %s: only detection, clearance, demining training or destruction allow it%s", [definitions.subject_label, _to, _purpose, _korea_note])
 }
 
 obligation contains lib.obligation(rego.metadata.chain(), msg) if {
+	input.action == "transfer"
 	_transfer_of_apl
 	input.purpose in purposes.allowed
 	msg := sprintf("the transfer for %s must stay within established safety and legal frameworks, and its number within the minimum absolutely necessary (Ottawa Art. 3)", [input.purpose])

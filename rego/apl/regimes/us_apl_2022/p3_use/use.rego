@@ -24,6 +24,7 @@ import data.apl.lib
 import data.apl.regimes.us_apl_2022.korea
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	_use_of_apl
 	_status in {"off", "unknown"}
 	not _assessed
@@ -31,6 +32,7 @@ violation contains lib.violation(rego.metadata.chain(), msg) if {
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	_use_of_apl
 	_status in {"off", "unknown"}
 	_assessed
@@ -38,6 +40,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 }
 
 exception contains korea.applied("P3", msg) if {
+	input.action == "use"
 	_use_of_apl
 	korean_context.covers_use
 	msg := sprintf("use of anti-personnel mines (%s) on the Korean Peninsula is outside P3's prohibition", [definitions.subject_label])

@@ -26,8 +26,17 @@ import data.apl.lib
 import data.apl.regimes.us_apl_2022.korea
 import data.apl.topics
 
-violation contains lib.violation(rego.metadata.chain(), msg) if some msg in topics.assist_violations
+violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "assist"
+	some msg in topics.assist_violations
+}
 
-review contains lib.review(rego.metadata.chain(), msg) if some msg in topics.assist_reviews
+review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "assist"
+	some msg in topics.assist_reviews
+}
 
-exception contains korea.applied("P4", msg) if some msg in topics.assist_exceptions
+exception contains korea.applied("P4", msg) if {
+	input.action == "assist"
+	some msg in topics.assist_exceptions
+}

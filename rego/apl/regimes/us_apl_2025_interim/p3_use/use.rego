@@ -24,12 +24,14 @@ import data.apl.lib
 import data.apl.topics
 
 violation contains lib.violation(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	_remotely_delivered
 	definitions.persistence == "persistent"
 	msg := sprintf("use of remotely delivered anti-personnel mines (%s) that do not self-destruct and self-deactivate: the interim policy allows them only if they do", [definitions.subject_label])
 }
 
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	_remotely_delivered
 	definitions.persistence == "unknown"
 	msg := sprintf("whether these remotely delivered anti-personnel mines (%s) self-destruct and self-deactivate is not known, and under us-apl-2025-interim it decides", [definitions.subject_label])
@@ -40,6 +42,7 @@ review contains lib.review(rego.metadata.chain(), msg) if {
 # geographic limits is reported as an objective of the policy to come. Every other use,
 # compliant remotely delivered mines included, is review, wherever it is.
 review contains lib.review(rego.metadata.chain(), msg) if {
+	input.action == "use"
 	topics.touches_p3
 	not _remotely_delivered_persistent_or_unknown
 	msg := sprintf("use of anti-personnel mines (%s) %s: the interim policy's reported text forbids only remotely delivered mines that do not self-destruct and self-deactivate, says nothing on where or when other use is allowed, and reports lifting geographic limits as an objective, not a rule; a person must decide", [definitions.subject_label, _how])

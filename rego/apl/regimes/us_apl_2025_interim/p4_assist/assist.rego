@@ -19,5 +19,6 @@ import data.apl.lib
 import data.apl.topics
 
 review contains lib.silent(rego.metadata.chain(), sprintf("assisting another party to %s anti-personnel mines (%s)", [input.assisted_activity.action, definitions.subject_label])) if {
+	input.action == "assist"
 	topics.touches_p4
 }
