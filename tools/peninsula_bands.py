@@ -15,6 +15,14 @@ arithmetic on the same numbers, so its answers do not change.
 Each band is widened by MARGIN degrees on both sides, so that the band index the policy
 computes with floating point, floor((lat - south) / BAND), finds every edge that straddles
 the point even when the point lies within rounding distance of a band's boundary.
+
+Most points need no edge at all: each area's bounding box is also cut into square cells of
+CELL degrees, from its south-west corner, and each row of cells is written as a string, one
+character a cell: "1" when the whole cell lies inside the outline, "0" when it lies wholly
+outside, "2" when an edge passes through it (then the policy walks the band's edges). A
+cell is whole only if no edge comes within MARGIN of it, and it is inside when the ray cast
+from its centre, with the policy's own arithmetic, says so: no point of a whole cell can
+lie on the other side of an edge, so the cells change no answer either.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from precomputed import write_or_check  # the tools' shared tail
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "rego" / "apl" / "definitions" / "peninsula" / "data.yaml"
 TARGET = ROOT / "rego" / "apl" / "definitions" / "peninsula" / "bands" / "data.json"
-BAND = 0.25  # degrees; the policy multiplies by 1 / BAND = 4
+BAND = 0.25  # degrees
+CELL = 0.05  # degrees
 MARGIN = 1e-6  # degrees
 
 
@@ -50,7 +59,56 @@ def bands(areas: list[dict[str, Any]]) -> dict[str, Any]:
             low, high = south + k * BAND - MARGIN, south + (k + 1) * BAND + MARGIN
             rows.append([e for e in edges if min(e[1], e[3]) <= high and max(e[1], e[3]) >= low])
         out.append(rows)
-    return {"band_degrees": BAND, "edges": out}
+    return {"band_degrees": BAND, "edges": out, "cell_degrees": CELL, "cells": [cells(a) for a in areas]}
+
+
+def _ray_cast_inside(polygon: list[list[float]], lon: float, lat: float) -> bool:
+    """The policy's test, as definitions.rego writes it."""
+    n, crossings = len(polygon), 0
+    for i in range(n):
+        (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
+        if (y1 <= lat) != (y2 <= lat) and lon < x1 + ((lat - y1) * (x2 - x1)) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def _touches(edge: list[float], west: float, south: float, east: float, north: float) -> bool:
+    """Whether the segment meets the rectangle (Liang-Barsky clipping)."""
+    x1, y1, x2, y2 = edge
+    dx, dy = x2 - x1, y2 - y1
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x1 - west), (dx, east - x1), (-dy, y1 - south), (dy, north - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+        if low > high:
+            return False
+    return True
+
+
+def cells(area: dict[str, Any]) -> list[str]:
+    west, south, east, north = area["bbox"]
+    polygon = area["polygon"]
+    n = len(polygon)
+    edges = [[*polygon[i], *polygon[(i + 1) % n]] for i in range(n)]
+    rows = []
+    for r in range(math.floor((north - south) / CELL) + 2):
+        row = []
+        for c in range(math.floor((east - west) / CELL) + 2):
+            w, s = west + c * CELL, south + r * CELL
+            box = (w - MARGIN, s - MARGIN, w + CELL + MARGIN, s + CELL + MARGIN)
+            if any(_touches(e, *box) for e in edges):
+                row.append("2")
+            else:
+                row.append("1" if _ray_cast_inside(polygon, w + CELL / 2, s + CELL / 2) else "0")
+        rows.append("".join(row))
+    return rows
 
 
 def render() -> str:

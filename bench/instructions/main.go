@@ -62,8 +62,12 @@ func mark(label string) {
 	fmt.Println("mark " + label)
 }
 
+// storeReadAST mirrors `opa run --optimize-store-for-read-speed`: the served OPA keeps its
+// data as AST values, so that reading it does not convert it on every read.
+var storeReadAST = os.Getenv("APL_STORE_READ_AST") == "1"
+
 func prepare(ctx context.Context, p policy, query string) (rego.PreparedEvalQuery, error) {
-	return rego.New(rego.LoadBundle(p.Bundle), rego.Query(query)).PrepareForEval(ctx)
+	return rego.New(rego.LoadBundle(p.Bundle), rego.Query(query), rego.StoreReadAST(storeReadAST)).PrepareForEval(ctx)
 }
 
 func eval(ctx context.Context, q rego.PreparedEvalQuery, input any) (any, error) {

@@ -5,8 +5,8 @@
 #   data.apl.batch for many. The regime is chosen by the document's `regime`, else by its
 #   date, else it is the default (policy/data.yaml). Each clause of a regime, under
 #   data.apl.regimes.<package>, exposes the same sets (violation, review, exception,
-#   obligation); the decision gathers the chosen regime's by iterating over its packages,
-#   so adding a clause or a regime touches nothing here.
+#   obligation); the decision reads them from the clause that judges the document's action
+#   (policy/data.yaml), so adding a clause or a regime touches nothing here.
 # related_resources:
 #   - ref: https://www.whitehouse.gov/briefing-room/statements-releases/2022/06/21/fact-sheet-changes-to-u-s-anti-personnel-landmine-apl-policy/
 #     description: White House fact sheet, 21 June 2022
@@ -134,30 +134,32 @@ _revision := revision if {
 # Interpretation: a pinned regime is applied whatever the date, even one before every
 # regime: pinning asks what that regime says (a notice names the date's own regime).
 # (object.get: OPA 1.x leaves `not is_string(input.x)` undefined when x is missing.)
-regime := _pinned if is_string(_pin)
+regime := _pinned if _pinning
 
 regime := _dated if {
-	not is_string(_pin)
-	is_string(_date)
+	not _pinning
+	_dating
 }
 
 regime := _default if {
-	not is_string(_pin)
-	not is_string(_date)
+	not _pinning
+	not _dating
 }
 
-_pin := object.get(input, "regime", null)
+_pinning if is_string(input.regime)
 
-_date := object.get(input, "date", null)
+_dating if is_string(input.date)
 
 _pinned := r if {
 	some r in policy.regimes
 	r.id == input.regime
 }
 
+# The spans are in order and follow one another (regime_selection_test.rego checks it), so
+# the date's regime is the last to take effect on or before it, if its span still holds
+# the date: one comparison a regime, and no rule called for each.
 _dated := r if {
-	some r in policy.regimes
-	r.effective <= input.date
+	r := policy.regimes[count([1 | some s in policy.regimes; s.effective <= input.date]) - 1]
 	_until_or_open(r, input.date)
 }
 
@@ -201,7 +203,7 @@ _scope_reason := sprintf("outside the policy: it governs the conduct of the Unit
 # pinned regime whose span does not hold the document's date.
 _notices := [] if {
 	regime.text == "official"
-	not is_string(_pin)
+	not _pinning
 } else := array.concat(_reported, _pinned_elsewhere)
 
 _reported := [{"regime": regime.id, "message": sprintf("the text of %s is known only from reports (%s), not from an official text; this decision rests on them", [regime.id, regime.source])}] if {
@@ -220,12 +222,19 @@ else := "before every regime"
 
 # --- gathering the chosen regime's findings -------------------------------------------------
 
+# Only the clause that judges the document's action can find anything
+# (policy.clauses_by_action), so the sets are read from that package alone rather than
+# from every package of the regime.
 _findings := {
-	"violations": [v | some v in {v | some v in data.apl.regimes[_package][_].violation}],
-	"exceptions": [e | some e in {e | some e in data.apl.regimes[_package][_].exception}],
-	"obligations": [o | some o in {o | some o in data.apl.regimes[_package][_].obligation}],
-	"reviews": [r | some r in ({r | some r in data.apl.regimes[_package][_].review} | definitions.review)],
+	"violations": [v | some v in _raised("violation")],
+	"exceptions": [e | some e in _raised("exception")],
+	"obligations": [o | some o in _raised("obligation")],
+	"reviews": [r | some r in (_raised("review") | definitions.review)],
 }
+
+_raised(kind) := found if {
+	found := data.apl.regimes[_package][policy.clauses_by_action[input.action]][kind]
+} else := set()
 
 _outcome_of(findings) := "deny" if {
 	count(findings.violations) > 0

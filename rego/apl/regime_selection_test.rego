@@ -27,6 +27,14 @@ test_each_span_holds_its_first_and_last_day if {
 	}
 }
 
+test_the_spans_are_in_order_and_follow_one_another if {
+	every i, r in array.slice(policy.regimes, 1, count(policy.regimes)) {
+		earlier := policy.regimes[i]
+		time.add_date(time.parse_ns("2006-01-02", earlier.until), 0, 0, 1) == time.parse_ns("2006-01-02", r.effective)
+	}
+	policy.regimes[count(policy.regimes) - 1].until == null
+}
+
 test_the_policy_names_the_span_from_the_data if {
 	dated("2016-01-01").policy == {"id": "us-apl-2014", "effective": "2014-09-23", "until": "2020-01-30", "revision": "source-tree"}
 	dated("2026-01-01").policy == {"id": "us-apl-2025-interim", "effective": "2025-12-02", "until": null, "revision": "source-tree"}

@@ -65,8 +65,9 @@ normalised_name(name) := upper(replace(replace(name, "-", ""), " ", ""))
 attributes(munition) := object.union(catalogue_entry(munition), munition)
 
 classify(munition) := result if {
-	attrs := attributes(munition)
-	base := _classify(attrs, catalogue_entry(munition) != {})
+	entry := catalogue_entry(munition)
+	attrs := object.union(entry, munition)
+	base := _classify(attrs, entry != {})
 	result := {"is_apl": base.is_apl, "basis": _with_self_destruction(base, attrs)}
 }
 
@@ -167,16 +168,20 @@ subject_attributes := attributes(subject_munition)
 # The subject munition's name in messages, computed once a query.
 subject_label := label(subject_munition)
 
-# A short name for messages: "500 M14", "GATOR", "an anti_vehicle mine".
-label(munition) := concat(" ", array.concat(_quantity(munition), [_name(munition)]))
+# A short name for messages: "500 M14", "GATOR", "mixed munition". One function, not one
+# per part: every call OPA makes costs more than the string it builds.
+label(munition) := sprintf("%s %s", [format_int(munition.quantity, 10), munition.model]) if {
+	is_number(munition.quantity)
+	is_string(munition.model)
+} else := munition.model if {
+	is_string(munition.model)
+} else := concat(" ", array.concat(_quantity(munition), [_unnamed(munition)]))
 
 _quantity(munition) := [format_int(munition.quantity, 10)] if is_number(munition.quantity)
 
 else := []
 
-_name(munition) := munition.model if is_string(munition.model)
-
-else := sprintf("%s munition", [munition.category]) if {
+_unnamed(munition) := sprintf("%s munition", [munition.category]) if {
 	is_string(munition.category)
 } else := "unidentified munition"
 
@@ -231,35 +236,34 @@ _by_coordinates(location) := "on" if {
 
 # Ray casting against each area's outline, after a check against its bounding box (kept
 # in the data as GeoJSON does, [min lon, min lat, max lon, max lat]): a point is inside
-# when a ray from it eastwards crosses the outline an odd number of times. Only the edges
-# of the point's latitude band are walked (peninsula/bands, precomputed from the outline
-# by tools/peninsula_bands.py: every edge that reaches into the band, so every edge the
-# ray can cross), with nothing built per query: this runs for every document that gives
-# coordinates.
+# when a ray from it eastwards crosses the outline an odd number of times. The point's
+# cell (peninsula/bands, precomputed from the outline by tools/peninsula_bands.py) says
+# "1" when the whole cell is inside and "0" when it is wholly outside; only in a cell an
+# edge passes through ("2") is the ray cast, on the edges of the point's latitude band
+# (every edge that reaches into the band, so every edge the ray can cross). Nothing is
+# built per query: this runs for every document that gives coordinates.
 inside(coordinates) if {
 	some j, area in peninsula.areas
 	coordinates.lon >= area.bbox[0]
 	coordinates.lat >= area.bbox[1]
 	coordinates.lon <= area.bbox[2]
 	coordinates.lat <= area.bbox[3]
+	row := peninsula.bands.cells[j][floor((coordinates.lat - area.bbox[1]) / peninsula.bands.cell_degrees)]
+	_inside_cell(substring(row, floor((coordinates.lon - area.bbox[0]) / peninsula.bands.cell_degrees), 1), j, area, coordinates)
+} else := false
+
+_inside_cell("1", _, _, _)
+
+# An edge crosses the ray when its latitudes lie on either side of the point's (a
+# horizontal edge never does) and it lies east of the point at that latitude.
+_inside_cell("2", j, area, coordinates) if {
 	edges := peninsula.bands.edges[j][floor((coordinates.lat - area.bbox[1]) / peninsula.bands.band_degrees)]
 	crossings := count([e |
 		some e in edges
-		_straddles(e[1], e[3], coordinates.lat)
+		e[1] <= coordinates.lat != e[3] <= coordinates.lat
 		coordinates.lon < e[0] + (((coordinates.lat - e[1]) * (e[2] - e[0])) / (e[3] - e[1]))
 	])
 	crossings % 2 == 1
-} else := false
-
-# The edge's latitudes lie on either side of the ray (a horizontal edge never does).
-_straddles(lat1, lat2, lat) if {
-	lat1 <= lat
-	lat < lat2
-}
-
-_straddles(lat1, lat2, lat) if {
-	lat2 <= lat
-	lat < lat1
 }
 
 # --- what the definitions send to review ---------------------------------------------------
