@@ -273,7 +273,7 @@ test-perf: $(INSTRUCTIONS)
 
 .PHONY: precomputed
 precomputed: $(VENV_STAMP) ## regenerate the policy's precomputed data (peninsula bands, munition aliases)
-	$(PY) tools/peninsula_bands.py
+	$(PY) tools/peninsula_grid.py
 	$(PY) tools/munition_aliases.py
 
 # --- the HTML report (apl-policy report) --------------------------------------

@@ -93,16 +93,27 @@ _regime_or_earliest := r if {
 
 _earliest := policy.regimes[0]
 
-_assessed := object.union(_document(_final.outcome, regime, definitions.classification, _final.findings), {
+_assessed := {
+	"id": _id,
+	"decision": _final.outcome,
+	"allowed": _final.outcome == "permit",
+	"policy": {"id": regime.id, "effective": regime.effective, "until": regime.until, "revision": _revision},
+	"munition": definitions.classification,
 	"reason": _reason,
+	"violations": _final.findings.violations,
+	"exceptions": _final.findings.exceptions,
+	"reviews": _final.findings.reviews,
+	"obligations": _final.findings.obligations,
+	"errors": [],
 	"notices": _all_notices,
-})
+}
 
 _all_notices := _notices if {
 	count(_final.notices) == 0
 } else := array.concat(_notices, _final.notices)
 
-# What every decision has, the reason and the notices aside.
+# What every decision has, the reason and the notices aside (an assessed decision, the
+# common one, is written out in full above: one object, not a call and a union).
 _document(outcome, named, munition, findings) := {
 	"id": _id,
 	"decision": outcome,
@@ -225,16 +236,16 @@ else := "before every regime"
 # Only the clause that judges the document's action can find anything
 # (policy.clauses_by_action), so the sets are read from that package alone rather than
 # from every package of the regime.
+# A clause without a set (P2 of us-apl-2022 raises no review) gives an empty list, as an
+# action no clause judges (destroy) does.
 _findings := {
-	"violations": [v | some v in _raised("violation")],
-	"exceptions": [e | some e in _raised("exception")],
-	"obligations": [o | some o in _raised("obligation")],
-	"reviews": [r | some r in (_raised("review") | definitions.review)],
+	"violations": [v | some v in data.apl.regimes[_package][_clause].violation],
+	"exceptions": [e | some e in data.apl.regimes[_package][_clause].exception],
+	"obligations": [o | some o in data.apl.regimes[_package][_clause].obligation],
+	"reviews": [r | some r in ({r | some r in data.apl.regimes[_package][_clause].review} | definitions.review)],
 }
 
-_raised(kind) := found if {
-	found := data.apl.regimes[_package][policy.clauses_by_action[input.action]][kind]
-} else := set()
+_clause := policy.clauses_by_action[input.action]
 
 _outcome_of(findings) := "deny" if {
 	count(findings.violations) > 0

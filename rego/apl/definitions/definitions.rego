@@ -202,7 +202,11 @@ assisted_place := location_status(object.get(input.assisted_activity, "location"
 # Interpretation: a region of "DMZ" with a country outside Korea, or with coordinates
 # off the peninsula, is contested just as a country and coordinates that disagree are:
 # the document says two different places.
-location_status(location) := _verdict({
+location_status(location) := _by_country(location) if {
+	# Most documents name a country alone: it decides, with nothing to weigh it against.
+	count(location) == 1
+	is_string(location.country)
+} else := _verdict({
 	_by_country(location),
 	_by_region(location),
 	_by_coordinates(location),
@@ -234,33 +238,32 @@ _by_coordinates(location) := "on" if {
 	is_object(location.coordinates)
 } else := "none"
 
-# Ray casting against each area's outline, after a check against its bounding box (kept
-# in the data as GeoJSON does, [min lon, min lat, max lon, max lat]): a point is inside
-# when a ray from it eastwards crosses the outline an odd number of times. The point's
-# cell (peninsula/bands, precomputed from the outline by tools/peninsula_bands.py) says
-# "1" when the whole cell is inside and "0" when it is wholly outside; only in a cell an
-# edge passes through ("2") is the ray cast, on the edges of the point's latitude band
-# (every edge that reaches into the band, so every edge the ray can cross). Nothing is
-# built per query: this runs for every document that gives coordinates.
+# A point is inside when a ray from it eastwards crosses the outlines an odd number of
+# times (the areas neither overlap nor nest). The point's cell in peninsula/grid
+# (precomputed from the outlines by tools/peninsula_grid.py) says "1" when the whole cell
+# is inside and "0" when it is wholly outside; only in a cell an edge passes through ("2")
+# is the ray cast, on the edges that reach into the cell's row. A point in no row, or
+# beyond its row, is outside. Nothing is built per query, and there is little arithmetic
+# (OPA computes decimals slowly): this runs for every document that gives coordinates.
 inside(coordinates) if {
-	some j, area in peninsula.areas
-	coordinates.lon >= area.bbox[0]
-	coordinates.lat >= area.bbox[1]
-	coordinates.lon <= area.bbox[2]
-	coordinates.lat <= area.bbox[3]
-	row := peninsula.bands.cells[j][floor((coordinates.lat - area.bbox[1]) / peninsula.bands.cell_degrees)]
-	_inside_cell(substring(row, floor((coordinates.lon - area.bbox[0]) / peninsula.bands.cell_degrees), 1), j, area, coordinates)
+	r := floor(coordinates.lat * peninsula.grid.per_degree) - peninsula.grid.south_row
+	row := peninsula.grid.rows[r]
+	c := floor(coordinates.lon * peninsula.grid.per_degree) - peninsula.grid.west_col
+	c >= 0
+	_inside_cell(substring(row, c, 1), r, coordinates)
 } else := false
 
-_inside_cell("1", _, _, _)
+_inside_cell("1", _, _)
 
 # An edge crosses the ray when its latitudes lie on either side of the point's (a
-# horizontal edge never does) and it lies east of the point at that latitude.
-_inside_cell("2", j, area, coordinates) if {
-	edges := peninsula.bands.edges[j][floor((coordinates.lat - area.bbox[1]) / peninsula.bands.band_degrees)]
+# horizontal edge never does) and it lies east of the point at that latitude. (Two
+# variables: opa fmt drops the parentheses of (a <= b) != (c <= d), which changes it.)
+_inside_cell("2", r, coordinates) if {
 	crossings := count([e |
-		some e in edges
-		e[1] <= coordinates.lat != e[3] <= coordinates.lat
+		some e in peninsula.grid.edges[r]
+		first_below := e[1] <= coordinates.lat
+		second_below := e[3] <= coordinates.lat
+		first_below != second_below
 		coordinates.lon < e[0] + (((coordinates.lat - e[1]) * (e[2] - e[0])) / (e[3] - e[1]))
 	])
 	crossings % 2 == 1
