@@ -272,9 +272,10 @@ golden: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## every fixture and 100,000 
 test-perf: $(INSTRUCTIONS)
 
 .PHONY: precomputed
-precomputed: $(VENV_STAMP) ## regenerate the policy's precomputed data (peninsula bands, munition aliases)
+precomputed: $(VENV_STAMP) ## regenerate the policy's precomputed data (peninsula grid, munition aliases and classes)
 	$(PY) tools/peninsula_grid.py
 	$(PY) tools/munition_aliases.py
+	$(PY) tools/munition_classes.py
 
 # --- the HTML report (apl-policy report) --------------------------------------
 # Its browser tests drive Debian's chromium (never a browser downloaded by Playwright).

@@ -40,7 +40,7 @@ import yaml
 from bridge.audit.collector import TOKEN_ENV as AUDIT_TOKEN_ENV
 from bridge.errors import BridgeError
 from bridge.limits import opa_server_args
-from bridge.opa_runtime import opa_environment
+from bridge.opa_runtime import OPA_RUN_FLAGS, opa_environment
 from bridge.server import TOKEN_ENV, find_opa, free_port, project_bundle, project_root
 
 STATE_FILE = "fleet.json"
@@ -718,6 +718,7 @@ class Fleet:
             f"keys.{KEY_ID}.key={self.public_key}",
             "--authentication=token",
             "--authorization=basic",
+            *OPA_RUN_FLAGS,
             "--skip-version-check",
             "--log-level",
             "info",

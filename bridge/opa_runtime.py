@@ -8,6 +8,11 @@ about 41% of OPA's instructions per document. With GOGC=400 the heap may grow to
 times the live heap before a collection, instead of twice: the collector runs a quarter
 as often, for a live heap of a few MB (the policy, its data and the compiled queries), so
 the peak heap stays in the tens of MB. docs/performance.md has the counts.
+
+--optimize-store-for-read-speed: OPA keeps the bundle's data (the regimes, the munition
+catalogue, the peninsula's grid) as the values its evaluator reads, instead of converting
+each piece on every read; the data is written only when a bundle is loaded. It cut the
+instructions of a decision with coordinates by about 8%, for a few MB more of heap.
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from __future__ import annotations
 import os
 
 OPA_GOGC = "400"
+
+# Flags every `opa run --server` the project starts gets (the helm chart's replicas too:
+# tests/deploy checks it).
+OPA_RUN_FLAGS = ("--optimize-store-for-read-speed",)
 
 
 def opa_environment(base: dict[str, str] | None = None) -> dict[str, str]:

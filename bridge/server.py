@@ -30,7 +30,7 @@ from typing import IO, Self
 
 from bridge.errors import EvaluationError, OpaUnavailable
 from bridge.limits import opa_server_args
-from bridge.opa_runtime import opa_environment
+from bridge.opa_runtime import OPA_RUN_FLAGS, opa_environment
 
 TOKEN_ENV = "APL_OPA_TOKEN"  # noqa: S105 - the variable's name, not a secret
 OPA_BIN_ENV = "APL_OPA_BIN"
@@ -221,6 +221,7 @@ class LocalOpa:
             # Stop quickly: a CLI run or a test session should not hang on exit.
             "--shutdown-grace-period",
             "2",
+            *OPA_RUN_FLAGS,
         ]
         if self.authz:
             args += ["--authentication=token", "--authorization=basic"]

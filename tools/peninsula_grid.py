@@ -27,6 +27,7 @@ rounding error away from the true one still gets the answer the plain ray cast g
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -92,7 +93,8 @@ def grid(areas: list[dict[str, Any]]) -> dict[str, Any]:
     rows, row_edges = [], []
     for r in range(south_row, north_row + 1):
         south, north = r * size - MARGIN, (r + 1) * size + MARGIN
-        row_edges.append([e for e in edges if min(e[1], e[3]) <= north and max(e[1], e[3]) >= south])
+        row_edges.append([e for e in edges
+                          if min(e[1], e[3]) <= north and max(e[1], e[3]) >= south])
         cells = []
         for c in range(west_col, east_col + 1):
             west, east = c * size - MARGIN, (c + 1) * size + MARGIN
@@ -103,12 +105,11 @@ def grid(areas: list[dict[str, Any]]) -> dict[str, Any]:
                 cells.append("1" if centre else "0")
         rows.append("".join(cells))
     return {"per_degree": PER_DEGREE, "south_row": south_row, "west_col": west_col,
-            "rows": rows, "edges": row_edges}
+            "rows": rows,
+            "edges": row_edges}
 
 
 def render() -> str:
-    import json
-
     areas = yaml.safe_load(SOURCE.read_text())["areas"]
     note = f"by tools/{Path(__file__).name} from ../data.yaml: do not edit (make precomputed)"
     return json.dumps({"_generated": note} | grid(areas), separators=(",", ":")) + "\n"

@@ -23,6 +23,7 @@ from bridge.fleet import (
     render_template,
 )
 from bridge.limits import OPA_MAX_REQUEST_BYTES
+from bridge.opa_runtime import OPA_RUN_FLAGS
 from bridge.replicas import split_urls
 from tests.fleet.conftest import ROOT, cli
 
@@ -97,6 +98,7 @@ def test_every_opa_container_is_probed_on_bundles_and_capped_like_serve(rendered
         args = container["args"]
         assert "--authentication=token" in args
         assert "--authorization=basic" in args
+        assert set(OPA_RUN_FLAGS) <= set(args), "the chart runs OPA as the fleet does"
         assert f"--set=server.decoding.max_length={OPA_MAX_REQUEST_BYTES}" in args
         assert f"--set-file=keys.{KEY_ID}.key=/config/signing.pub.pem" in args
         env = {e["name"]: e for e in container["env"]}

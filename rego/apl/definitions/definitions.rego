@@ -25,6 +25,7 @@
 package apl.definitions
 
 import data.apl.definitions.munitions.aliases.by_name as aliases
+import data.apl.definitions.munitions.classified.by_name as classified
 import data.apl.definitions.munitions.models
 import data.apl.definitions.peninsula
 import data.apl.lib
@@ -38,7 +39,15 @@ subject_munition := object.get(input.assisted_activity, "munition", {}) if {
 	input.action == "assist"
 } else := object.get(input, "munition", {})
 
-classification := classify(subject_munition)
+# A catalogued model named alone (a quantity aside) is classified as its catalogue entry
+# is, whatever else the document says: the table (munitions/classified, precomputed by
+# tools/munition_classes.py from classify itself) holds that answer for every name of
+# every model the catalogue settles, for a fraction of classify's cost. Anything else is
+# classified here and now.
+classification := c if {
+	count(object.remove(subject_munition, {"model", "quantity"})) == 0
+	c := classified[normalised_name(subject_munition.model)]
+} else := classify(subject_munition)
 
 is_apl if classification.is_apl == true
 

@@ -28,6 +28,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
     - --set=bundles.apl.polling.max_delay_seconds={{ .root.Values.bundleServer.polling.maxDelaySeconds }}
     - --authentication=token
     - --authorization=basic
+    - --optimize-store-for-read-speed
     - --skip-version-check
     - --shutdown-grace-period=10
     - --set=server.decoding.max_length={{ int .root.Values.opa.maxRequestBytes }}
