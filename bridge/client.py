@@ -26,18 +26,22 @@ import json
 import random
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-import requests.adapters
-import requests.utils
-from opa_client import OpaClient
-
-from bridge import wire
+from bridge import fastjson, wire
 from bridge.errors import EvaluationError, OpaUnavailable
 from bridge.models import Decision
+
+if TYPE_CHECKING:
+    # requests and opa-python-client (which imports aiohttp) cost ~0.6 s of CPU to import:
+    # they are imported when the requests path is first used, never by a plain-HTTP run.
+    import requests
+    import requests.adapters
+
+    from bridge.session import SessionClient
 
 DECISION_RULE = ("apl", "decision")
 BATCH_RULE = ("apl", "batch")
@@ -55,46 +59,6 @@ class _Retryable(Exception):  # noqa: N818 - internal signal, never escapes this
     def __init__(self, final: Exception) -> None:
         super().__init__(str(final))
         self.final = final
-
-
-class _SessionClient(OpaClient):  # type: ignore[misc] # OpaClient is untyped
-    """OpaClient with a pool sized for our threads, and an optional transport (a requests
-    adapter) mounted in place of the network, which is how the unit tests fake OPA."""
-
-    def __init__(  # noqa: PLR0913 - OpaClient's own keywords, plus the transport
-        self,
-        *,
-        host: str,
-        port: int,
-        ssl: bool,
-        token: str | None,
-        headers: dict[str, str],
-        timeout: float,
-        transport: requests.adapters.BaseAdapter | None,
-    ) -> None:
-        self._transport = transport
-        self._base_url = f"{'https' if ssl else 'http'}://{host}:{port}/"
-        super().__init__(
-            host=host, port=port, ssl=ssl, token=token, headers=headers, retries=0, timeout=timeout
-        )
-
-    def _init_session(self) -> requests.Session:
-        session: requests.Session = super()._init_session()
-        # Retries are ours (bounded by time, with backoff); urllib3's would multiply them.
-        adapter: requests.adapters.BaseAdapter = self._transport or requests.adapters.HTTPAdapter(
-            max_retries=0, pool_connections=1, pool_maxsize=4
-        )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.hooks["response"].append(_only_200)
-        # What requests reads from the environment on every call (proxies, a CA bundle),
-        # read once here instead: that look-up cost about 330 us a request (make bench's
-        # profile). Without it, ~/.netrc can no longer replace the bearer token either.
-        settings = session.merge_environment_settings(self._base_url, {}, None, None, None)
-        session.proxies.update(settings["proxies"])
-        session.verify = settings["verify"]
-        session.trust_env = False
-        return session
 
 
 class OpaPolicyClient:
@@ -136,13 +100,9 @@ class OpaPolicyClient:
         self._transport = transport
         # The raw path when nothing needs requests: plain HTTP, no proxy, no fake transport.
         # (What requests would read from the environment is read once, here.)
-        self._wire = (
-            transport is None
-            and not self._ssl
-            and not requests.utils.get_environ_proxies(f"http://{self._host}:{port}/")
-        )
+        self._wire = transport is None and not self._ssl and not _proxied(self._host, port)
         self._local = threading.local()
-        self._clients: list[_SessionClient] = []
+        self._clients: list[SessionClient] = []
         self._connections: list[wire.Connection] = []
         self._lock = threading.Lock()
         self._interrupted = threading.Event()
@@ -203,10 +163,12 @@ class OpaPolicyClient:
 
     # -- internals ----------------------------------------------------------
 
-    def _client(self) -> _SessionClient:
-        client: _SessionClient | None = getattr(self._local, "client", None)
+    def _client(self) -> SessionClient:
+        client: SessionClient | None = getattr(self._local, "client", None)
         if client is None:
-            client = _SessionClient(
+            from bridge.session import SessionClient  # noqa: PLC0415 - see TYPE_CHECKING
+
+            client = SessionClient(
                 host=self._host,
                 port=self._port,
                 ssl=self._ssl,
@@ -281,6 +243,8 @@ class OpaPolicyClient:
     def _query_once(self, rule: tuple[str, str], input_data: object) -> object:
         if self._wire:
             return self._query_wire(rule, input_data)
+        import requests  # noqa: PLC0415 - see TYPE_CHECKING: imported by then, by _client
+
         path = "/".join(rule)
         where = f"{path} on {self.url}"
         try:
@@ -309,7 +273,7 @@ class OpaPolicyClient:
         """`_query_once` over `bridge.wire`: the same answers, checks and words."""
         where = f"{'/'.join(rule)} on {self.url}"
         try:
-            body = b'{"input":' + wire.dumps(input_data) + b"}"
+            body = b'{"input":' + fastjson.dumps(input_data) + b"}"
         except (TypeError, ValueError) as exc:
             raise EvaluationError(f"the input for {where} cannot be sent as JSON: {exc}") from None
         try:
@@ -323,7 +287,7 @@ class OpaPolicyClient:
         if status != 200:
             raise self._status_error(rule, status, _message(data, ""))
         try:
-            answer = wire.loads(data)
+            answer = fastjson.loads(data)
         except ValueError:
             raise EvaluationError(f"OPA's answer for {where} is not JSON") from None
         return self._result(rule, answer)
@@ -372,11 +336,15 @@ class OpaPolicyClient:
         return body["result"]
 
 
-def _only_200(response: requests.Response, *args: object, **kwargs: object) -> None:
-    """OPA answers a decision with 200 and nothing else; any other status, even a 2xx
-    that opa-python-client would pass through, is an error."""
-    if response.status_code != 200:
-        raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
+def _proxied(host: str, port: int) -> bool:
+    """Whether requests would send `http://host:port/` through a proxy (HTTP_PROXY and
+    friends, less NO_PROXY). Without any proxy set, requests is not even imported."""
+    proxies = urllib.request.getproxies()
+    if not (proxies.get("http") or proxies.get("all")):
+        return False
+    import requests.utils  # noqa: PLC0415 - its exact NO_PROXY rules, only when a proxy is set
+
+    return bool(requests.utils.get_environ_proxies(f"http://{host}:{port}/"))
 
 
 def _root_cause(exc: BaseException) -> str:

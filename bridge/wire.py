@@ -1,5 +1,5 @@
 """The client's hot path: one kept-alive plain-HTTP/1.1 connection to OPA, its request head
-built once, answers parsed by llhttp (httptools, the parser uvicorn uses), JSON by orjson.
+built once, answers parsed by llhttp (httptools, the parser uvicorn uses).
 
 requests costs about 1 ms of CPU per call on this project's bench machines (preparing the
 request, merging settings, hooks, email-parsed headers), more than OPA takes to decide a
@@ -17,12 +17,9 @@ or partial answer can never be read as the next request's.
 
 from __future__ import annotations
 
-import json
 import socket
-from typing import Any
 
 import httptools
-import orjson
 
 #: Bytes read from the socket at a time; a typical decision answer is under 2 KiB, a batch
 #: of 200 some 200 KiB.
@@ -182,38 +179,3 @@ class _StaleConnection(Exception):  # noqa: N818 - internal signal, never escape
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
-
-
-# Dates and dataclasses are left to the standard library (which refuses them), as before.
-_STDLIB_DECIDES = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def dumps(value: object) -> bytes:
-    """`value` as compact JSON bytes, with the standard library's refusals: NaN and
-    infinity are not JSON and raise ValueError. orjson is several times faster, but writes
-    a non-finite float as `null`; an output with no `null` in it can hold none, and any
-    other output (or what orjson refuses: an integer of more than 64 bits, a non-string
-    key) is encoded again by the standard library, which decides."""
-    try:
-        out = orjson.dumps(value, option=_STDLIB_DECIDES)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        out = b"null"
-    if b"null" not in out:
-        return out
-    return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
-
-
-def loads(data: bytes) -> Any:  # noqa: ANN401 - any JSON value
-    """Parse JSON bytes (orjson; the standard library for what orjson refuses, such as an
-    integer of more than 64 bits, with NaN and infinity refused). ValueError if it is not
-    JSON."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data, parse_constant=_not_json)
-
-
-def _not_json(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")
