@@ -409,3 +409,11 @@ def test_jsonl_output_is_the_contract_json_in_its_field_order():
 def test_infinity_is_never_written_as_null():
     with pytest.raises(ValueError, match="JSON"):
         fastjson.dumps({"x": math.inf})
+
+
+@pytest.mark.parametrize(
+    "number", [1e-05, 1.2e-05, 1.5e-07, 1e-10, 0.0001, 0.00012, 1e16, 1.5e300, 5e-324, -0.0]
+)
+def test_floats_orjson_writes_otherwise_are_written_as_json_writes_them(number):
+    value = {"lat": number, "text": "no exponent here"}
+    assert fastjson.compact(value) == json.dumps(value, separators=(",", ":")).encode()
