@@ -11,7 +11,9 @@ URL needs them.
 Errors are the module's own, for the client to word: `Unreachable` (connect failed, or
 the connection dropped before or during the answer: nothing was decided that a retry
 could count twice), `TimedOut` (OPA took longer than the timeout to answer), and
-`BadAnswer` (bytes that are not an HTTP answer). Any error closes the connection, so a late
+`BadAnswer` (bytes that are not an HTTP answer). A body delimited only by the server
+closing the connection (no length, not chunked) is taken as cut short: OPA never sends
+one, and it cannot be told from an answer cut short. Any error closes the connection, so a late
 or partial answer can never be read as the next request's.
 """
 
