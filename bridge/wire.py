@@ -13,8 +13,8 @@ the connection dropped before or during the answer: nothing was decided that a r
 could count twice), `TimedOut` (OPA took longer than the timeout to answer), and
 `BadAnswer` (bytes that are not an HTTP answer). A body delimited only by the server
 closing the connection (no length, not chunked) is taken as cut short: OPA never sends
-one, and it cannot be told from an answer cut short. Any error closes the connection, so a late
-or partial answer can never be read as the next request's.
+one, and the two cannot be told apart. Any error closes the connection, so a late or
+partial answer can never be read as the next request's.
 """
 
 from __future__ import annotations
