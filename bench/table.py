@@ -86,7 +86,9 @@ def _load(results: dict[str, Any]) -> str:
         values = load.get(key) or []
         return " / ".join(f"{v:.2f}" for v in values) or "—"
 
-    return f"{three('start')} at the start, {three('end')} at the end (1 / 5 / 15 min)"
+    return (
+        f"{three('start')} as bench/run.py started, {three('end')} as it ended (1 / 5 / 15 min)"
+    )
 
 
 def _spread(results: dict[str, Any], key: str) -> str:
@@ -270,11 +272,14 @@ def render(results: dict[str, Any]) -> dict[Path, Callable[[str], str]]:
 
 def publish(latest: Path) -> None:
     results = json.loads(latest.read_text(encoding="utf-8"))
-    if STARTED.exists():
+    if STARTED.exists() and latest.resolve() == LATEST.resolve():
+        # Right after `make bench`'s run: how long the whole make took, builds and counts
+        # included. The stamp is used once, so a later --publish cannot reuse it.
         started = float(STARTED.read_text(encoding="utf-8").strip())
         results["make_bench_seconds"] = round(time.time() - started, 1)
         latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         (latest.parent / "latest.md").write_text(full(results), encoding="utf-8")
+        STARTED.unlink()
     PUBLISHED.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     for path, rewrite in render(results).items():
         path.write_text(rewrite(path.read_text(encoding="utf-8")), encoding="utf-8")
