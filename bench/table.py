@@ -13,19 +13,37 @@ show; nothing in either block is typed by hand.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
 
-import fleet  # noqa: E402 - bench/ is put on the path just above
-from targets import Verdict, evaluate  # noqa: E402
+
+def _sibling(name: str) -> ModuleType:
+    """bench/<name>.py, loaded from its file: plain `import fleet` would find whichever
+    `fleet` came first on sys.path (the test suite has a tests/fleet package)."""
+    key = f"apl_bench_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, HERE / f"{name}.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {HERE / name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+fleet = _sibling("fleet")
+_targets = _sibling("targets")
+evaluate = _targets.evaluate
+Verdict = _targets.Verdict
 
 LATEST = HERE / "results" / "latest.json"
 STARTED = HERE / "results" / ".make-bench-started"  # written by `make bench` as it starts
