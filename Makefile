@@ -127,16 +127,42 @@ $(CONFTEST_STAMP):
 	touch $@
 
 .PHONY: bench-tools
-bench-tools: $(OPA_STAMP) $(VENV_STAMP) $(CONFTEST_STAMP) ## install what the bench needs: OPA, the venv, conftest (pinned), wrk (Debian)
+bench-tools: $(OPA_STAMP) $(VENV_STAMP) ## install what make bench needs: OPA, the venv, wrk (Debian)
 	@if ! command -v wrk >/dev/null; then \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$sudo apt-get update && $$sudo apt-get install -y wrk; \
+	  apt-cache policy wrk | grep -q 'Candidate: [0-9]' \
+	    || $$sudo apt-get -o DPkg::Lock::Timeout=900 update; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends wrk; \
 	fi
 
+.PHONY: bench-peer-tools
+bench-peer-tools: bench-tools $(CONFTEST_STAMP) ## bench-tools and conftest (pinned; built once from its Go module, minutes on a fresh machine)
+
+# The instruction counts (valgrind, about 3 min of CPU) depend on the policy, the baseline
+# and the harness, not on the machine's load: make bench recounts them only when one of
+# those is newer than the last count, and carries the count into latest.json.
+BENCH_RESULTS     := bench/results
+INSTRUCTIONS_JSON := $(BENCH_RESULTS)/instructions.json
+INSTRUCTION_INPUTS := $(shell find rego -type f ! -name '*_test.rego') \
+  bench/baseline/bundle.tar.gz bench/instructions.py bench/generate.py bridge/opa_runtime.py
+
+$(INSTRUCTIONS_JSON): $(INSTRUCTION_INPUTS) $(OPA_STAMP) $(INSTRUCTIONS)
+	$(MAKE) bench-instructions
+
+.PHONY: bench-started
+bench-started:
+	@mkdir -p $(BENCH_RESULTS) && date +%s > $(BENCH_RESULTS)/.make-bench-started
+
 .PHONY: bench
-bench: bench-tools ## measure against the floors and peers (bench/results/latest.{json,md}), then check the targets
-	$(PY) bench/run.py --conftest $(CONFTEST)
+bench: bench-started bench-tools $(INSTRUCTIONS_JSON) ## rates beside OPA's floors, both cores, the fleet; publish the tables (README, docs/performance.md); check the targets
+	$(PY) bench/run.py
+	$(PY) bench/table.py --publish
 	$(PY) bench/check
+
+.PHONY: bench-peers
+bench-peers: bench-peer-tools fleet-tools $(INSTRUCTIONS_JSON) ## make bench's run with conftest measured beside it (bench/results/peers/; publishes nothing)
+	$(PY) bench/run.py --peers --conftest $(CONFTEST) --out $(BENCH_RESULTS)/peers
+	$(PY) bench/check $(BENCH_RESULTS)/peers/latest.json
 
 # --- fleet: deploy/, a local fleet, the Helm chart's linter ---------------------------
 # Helm is built from its Go module like OPA; `helm lint` and `helm template` check the

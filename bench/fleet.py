@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,6 +93,8 @@ def measure(  # noqa: PLR0913 - the bench's settings, passed on
             directory = work / f"fleet-{name}"
             if (directory / "fleet.json").exists():
                 Fleet.load(directory).down()
+            # A fresh folder: the last run's audit.db would count its decisions as this run's.
+            shutil.rmtree(directory, ignore_errors=True)
             fleet = Fleet(directory=directory, polling=Polling(1, 2), audit_enabled=audit)
             fleet.up(replicas)
             fleets[name] = fleet

@@ -3,15 +3,19 @@
 Every figure is taken in the same run, on one OPA server (bridge.server.LocalOpa, authz on,
 a token) serving the project bundle `rego/`, over the same generated documents
 (bench/generate.py). OPA gets one core (GOMAXPROCS=1, pinned) and the clients the other,
-where the machine has two. Each figure is the median of alternating repetitions (the
-order reverses every round, so drift hits every figure alike), after a warm-up; min and
-max are kept. Documents in and decisions out are counted for every run: a run that lost
-one is a failed run, not a fast one.
+where the machine has two. Beside it a second OPA runs unpinned with GOMAXPROCS set to every
+core, for the both-cores figures (the CLI on every core too; `opa bench` as one process per
+core); it idles while the pinned figures are taken, and the other way round. Each figure
+is the median of alternating repetitions (the order reverses every round, so drift hits
+every figure alike), after a warm-up; min and max are kept. Documents in and decisions out
+are counted for every run: a run that lost one is a failed run, not a fast one.
 
-    .venv/bin/python bench/run.py            # the full run that `make bench` makes
+    .venv/bin/python bench/run.py            # the run that `make bench` makes
+    .venv/bin/python bench/run.py --peers    # with conftest, as `make bench-peers` runs it
     .venv/bin/python bench/run.py --tiny     # 50 documents, one repetition (the test)
 
-Writes bench/results/latest.json and bench/results/latest.md; bench/check reads the JSON.
+Writes bench/results/latest.json and bench/results/latest.md (bench/table.py renders the
+tables); bench/check reads the JSON.
 """
 
 from __future__ import annotations
@@ -40,10 +44,12 @@ sys.path.insert(0, str(HERE))
 
 import fleet as fleet_bench  # noqa: E402 - bench/fleet.py, the fleet figures
 import generate  # noqa: E402 - bench/ is put on the path just above
+import table  # noqa: E402 - bench/table.py, the tables from the results
 from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user writes first
-from targets import evaluate  # noqa: E402
 
 from bridge.client import OpaPolicyClient  # noqa: E402
+from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS  # noqa: E402
+from bridge.opa_runtime import opa_environment  # noqa: E402
 from bridge.server import LocalOpa, find_opa, project_bundle  # noqa: E402
 
 OUTCOMES = frozenset({"permit", "deny", "review", "not_applicable", "invalid"})
@@ -75,7 +81,24 @@ FIGURES = (
     "conftest_unpinned_per_s",
     "cli_batch_per_s",
     "cli_batch_full_per_s",
+    "eval_floor_mix_2cores_per_s",
+    "cli_batch_2cores_per_s",
 )
+
+# The ratios the targets read: (numerator, denominator).
+RATIO_FIGURES = {
+    "cli_batch_over_eval_floor_mix": ("cli_batch_per_s", "eval_floor_mix_per_s"),
+    "cli_batch_over_eval_floor": ("cli_batch_per_s", "eval_floor_per_s"),
+    "client_per_doc_over_http_floor": ("client_per_doc_per_s", "http_floor_per_s"),
+    "cli_batch_over_conftest": ("cli_batch_per_s", "conftest_per_s"),
+    "cli_batch_2cores_over_eval_floor_mix_2cores": (
+        "cli_batch_2cores_per_s", "eval_floor_mix_2cores_per_s"
+    ),
+}
+
+# Figures of a peer tool that `make bench` leaves to `make bench-peers`.
+PEER_FIGURES = ("conftest_per_s", "conftest_unpinned_per_s")
+LEFT_OUT_PEER = "measured by make bench-peers (conftest is built from its Go module: minutes)"
 
 HOW = {
     "eval_floor_per_s": "opa bench data.apl.decision, one typical activity, in process",
@@ -87,7 +110,12 @@ HOW = {
     "conftest_per_s": "conftest test over the documents as files, one core, GOMAXPROCS=1",
     "conftest_unpinned_per_s": "the same conftest run left free on every core (for reference)",
     "cli_batch_per_s": "apl-policy eval --format jsonl --opa-url, end to end",
-    "cli_batch_full_per_s": "the same over the whole workload in one run (memory run)",
+    "cli_batch_full_per_s": "the same over the whole workload in one run, OPA and the CLI on"
+    " every core (the memory run)",
+    "eval_floor_mix_2cores_per_s": "opa bench data.apl.batch as above, one process per core at"
+    " once, unpinned, GOMAXPROCS=cores; rates summed",
+    "cli_batch_2cores_per_s": "apl-policy eval as above on an unpinned OPA (GOMAXPROCS=cores),"
+    " the CLI unpinned too",
 }
 
 
@@ -101,12 +129,16 @@ class Settings:
     reps: int = 5
     process_reps: int = 3
     unpinned_reps: int = 2
+    both_cores_reps: int = 3  # the both-cores figures (a second OPA; the slowest rounds)
+    # `opa bench --count`: about a second each, so 3 spans about as long as a CLI round and
+    # averages the machine's load over a similar stretch.
+    opa_bench_count: int = 3
     process_sample: int = 20
     conftest_docs: int = 4_000
     # Wall time the CLI's timed rounds may take together; when `reps` runs over every
     # document would not fit, each round runs over a prefix of the workload instead, and
     # one more run over all of it gives the memory figure and the full-length rate.
-    cli_budget_seconds: float = 150.0
+    cli_budget_seconds: float = 90.0
     min_cli_docs: int = 10_000
     per_doc_docs: int = 10_000  # the documents the per-document clients and wrk cycle over
     per_doc_seconds: float = 2.0
@@ -119,6 +151,10 @@ class Settings:
     conftest: str | None = None
     wrk: str | None = None
     fleet: bool = True  # the fleet figures (bench/fleet.py)
+    peers: bool = False  # conftest (make bench-peers); make bench leaves it out
+    # The CLI's batch settings; None = the CLI's own defaults (what a user gets).
+    batch_size: int | None = None
+    workers: int | None = None
 
 
 @dataclass
@@ -308,9 +344,13 @@ def _prepare(settings: Settings) -> Workload:
 
 
 class Bench:
-    def __init__(self, settings: Settings, opa: LocalOpa, cpus: Cpus, work: Workload) -> None:
+    def __init__(
+        self, settings: Settings, opa: LocalOpa, cpus: Cpus, work: Workload,
+        opa_both: LocalOpa | None = None,
+    ) -> None:
         self.s = settings
         self.opa = opa
+        self.opa_both = opa_both  # the unpinned OPA, for the both-cores figures
         self.cpus = cpus
         self.work = work
         self.opa_bin = str(find_opa())
@@ -324,24 +364,39 @@ class Bench:
 
     # in process, on OPA's core: the evaluation floor
 
-    def _opa_bench(self, query: str, input_path: Path, per_op: int) -> Run:
-        argv = [
+    def _opa_bench_argv(self, query: str, input_path: Path) -> list[str]:
+        return [
             self.opa_bin, "bench", "--bundle", str(self.s.bundle), "--input", str(input_path),
-            "--format", "json", "--metrics=false", "--benchmem=false", query,
+            "--format", "json", "--metrics=false", "--benchmem=false",
+            "--count", str(self.s.opa_bench_count), query,
         ]
-        env = {**os.environ, "GOMAXPROCS": "1"}
+
+    @staticmethod
+    def _opa_bench_rate(done: subprocess.CompletedProcess[str], query: str, per_op: int) -> Run:
+        if done.returncode != 0:
+            raise BenchError(f"opa bench {query} failed: {done.stderr.strip() or done.stdout}")
+        # --count N prints N results one after the other: their ops and time are summed.
+        decoder, text, at = json.JSONDecoder(), done.stdout, 0
+        ops = nanos = 0
+        while rest := text[at:].lstrip():
+            result, at = decoder.raw_decode(text, len(text) - len(rest))
+            ops, nanos = ops + int(result["N"]), nanos + int(result["T"])
+        if not ops or not nanos:
+            raise BenchError(f"opa bench {query} gave no result: {text[:200]}")
+        rate = ops * per_op * 1e9 / nanos
+        return Run(rate, 0.0, 0, 0, {"ns_per_op": nanos / ops, "ops": ops})
+
+    def _opa_bench(self, query: str, input_path: Path, per_op: int) -> Run:
+        argv = self._opa_bench_argv(query, input_path)
+        env = {**opa_environment(), "GOMAXPROCS": "1"}
         start = time.perf_counter()
         done = subprocess.run(
             self.cpus.wrap(argv, self.cpus.opa), capture_output=True, text=True, env=env,
             timeout=600, check=False,
         )
-        seconds = time.perf_counter() - start
-        if done.returncode != 0:
-            raise BenchError(f"opa bench {query} failed: {done.stderr.strip() or done.stdout}")
-        result = json.loads(done.stdout)
-        ops, nanos = int(result["N"]), int(result["T"])
-        rate = ops * per_op * 1e9 / nanos
-        return Run(rate, seconds, 0, 0, {"ns_per_op": nanos / ops, "ops": ops})
+        run = self._opa_bench_rate(done, query, per_op)
+        run.seconds = time.perf_counter() - start
+        return run
 
     def eval_floor(self) -> Run:
         return self._opa_bench("data.apl.decision", self.work.typical, 1)
@@ -349,6 +404,33 @@ class Bench:
     def eval_floor_mix(self) -> Run:
         count = len(json.loads(self.work.mix_batch.read_text())["activities"])
         return self._opa_bench("data.apl.batch", self.work.mix_batch, count)
+
+    def eval_floor_mix_2cores(self) -> Run:
+        """In process on every core: one `opa bench` per core at once, unpinned, each with
+        GOMAXPROCS = the cores (as the unpinned server has); their rates summed. One
+        `opa bench` evaluates one query at a time, so one process cannot show two cores'
+        worth of evaluation; a served OPA evaluates concurrent requests in parallel."""
+        count = len(json.loads(self.work.mix_batch.read_text())["activities"])
+        query = "data.apl.batch"
+        argv = self._opa_bench_argv(query, self.work.mix_batch)
+        env = {**opa_environment(), "GOMAXPROCS": str(len(self.cpus.everyone))}
+        start = time.perf_counter()
+        procs = [
+            subprocess.Popen(
+                self.cpus.wrap(argv, self.cpus.everyone), stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, env=env,
+            )
+            for _ in self.cpus.everyone
+        ]
+        runs = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=600)
+            done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+            runs.append(self._opa_bench_rate(done, query, count))
+        return Run(
+            sum(r.rate for r in runs), time.perf_counter() - start, 0, 0,
+            {"processes": len(runs), "rates": [round(r.rate, 1) for r in runs]},
+        )
 
     # over HTTP, at one connection: wrk, then the two Python clients
 
@@ -431,6 +513,7 @@ class Bench:
             [self.opa_bin, "eval", "--bundle", str(self.s.bundle), "--stdin-input",
              "--format", "json", "data.apl.decision"],
         )
+        env = opa_environment(env)
         answered = 0
         start = time.perf_counter()
         for doc in docs:
@@ -499,23 +582,34 @@ class Bench:
         return path
 
     def cli_batch_full(self) -> Run:
-        return self.cli_batch(self.work.jsonl, len(self.work.ids))
+        """The memory run: all the workload, on every core (it is the longest run; where
+        OPA runs does not change what the CLI holds in memory)."""
+        if self.opa_both is None:
+            return self.cli_batch(self.work.jsonl, len(self.work.ids))
+        return self.cli_batch(self.work.jsonl, len(self.work.ids), both_cores=True)
 
-    def cli_batch(self, jsonl: Path | None = None, count: int | None = None) -> Run:
+    def cli_batch_2cores(self) -> Run:
+        return self.cli_batch(both_cores=True)
+
+    def cli_batch(
+        self, jsonl: Path | None = None, count: int | None = None, *, both_cores: bool = False
+    ) -> Run:
         source = jsonl or self.cli_source
         expected = count if count is not None else self.cli_docs
         out_path = self.s.work / "cli-out.jsonl"
         err_path = self.s.work / "cli-err.txt"
+        opa = self.opa_both if both_cores and self.opa_both is not None else self.opa
+        cpus = self.cpus.everyone if both_cores else self.cpus.client
         argv = [
-            self.cli, "eval", "--format", "jsonl", "--opa-url", self.opa.url,
-            "--token", self.opa.token or "", str(source),
+            self.cli, "eval", "--format", "jsonl", "--opa-url", opa.url,
+            "--token", opa.token or "", *self.cli_options(), str(source),
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("APL_OPA_")}
-        opa_cpu_before = self._opa_cpu_seconds()
+        opa_cpu_before = self._opa_cpu_seconds(opa)
         with out_path.open("wb") as out, err_path.open("wb") as err:
             start = time.perf_counter()
             proc = subprocess.Popen(
-                self.cpus.wrap(argv, self.cpus.client), stdin=subprocess.DEVNULL,
+                self.cpus.wrap(argv, cpus), stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, env=env,
             )
             status, usage, rss_mb = _wait_watching_memory(proc.pid)
@@ -531,7 +625,7 @@ class Bench:
         self.order_mismatches += mismatches
         # CPU per document on each side says which one limits the rate: the busier side
         # is the bottleneck (OPA has one core, the CLI the other).
-        opa_cpu = self._opa_cpu_seconds() - opa_cpu_before
+        opa_cpu = self._opa_cpu_seconds(opa) - opa_cpu_before
         extra = {
             "exit_code": code,
             "peak_rss_mb": round(rss_mb, 1),
@@ -540,10 +634,25 @@ class Bench:
         }
         return Run(answered / elapsed, elapsed, expected, answered, extra)
 
+    def cli_options(self) -> list[str]:
+        """--batch-size/--workers when the run sets them (else the CLI's defaults)."""
+        options = []
+        if self.s.batch_size is not None:
+            options += ["--batch-size", str(self.s.batch_size)]
+        if self.s.workers is not None:
+            options += ["--workers", str(self.s.workers)]
+        return options
+
     def check_opa_alive(self, during: str) -> None:
         """A figure taken while OPA died is no figure: stop, and say how it ended."""
-        process = self.opa.process
-        if process is not None and process.poll() is not None:
+        for opa in (self.opa, self.opa_both):
+            process = None if opa is None else opa.process
+            if process is not None and process.poll() is not None:
+                self._opa_ended(process, during)
+
+    @staticmethod
+    def _opa_ended(process: subprocess.Popen[bytes], during: str) -> None:
+        if process.poll() is not None:
             code = process.returncode
             how = f"signal {-code}" if code < 0 else f"exit code {code}"
             raise BenchError(
@@ -551,9 +660,9 @@ class Bench:
                 "was it killed from outside? run the bench again"
             )
 
-    def _opa_cpu_seconds(self) -> float:
+    def _opa_cpu_seconds(self, opa: LocalOpa) -> float:
         """User and system time OPA has used so far, from /proc (0 where there is none)."""
-        process = self.opa.process
+        process = opa.process
         if process is None:
             return 0.0
         try:
@@ -597,6 +706,8 @@ class Bench:
             lines = [line for line, _ in zip(workload, range(5000), strict=False)]
         sample.write_text("".join(lines), encoding="utf-8")
         cli = self.cli_batch(sample, len(lines))
+        if self.opa_both is not None:
+            self.cli_batch(sample, len(lines), both_cores=True)
         if have_conftest:
             small = self.s.work / "conftest-warmup"
             small.mkdir(exist_ok=True)
@@ -610,16 +721,17 @@ class Bench:
 
 
 @contextlib.contextmanager
-def _opa_server(settings: Settings, cpus: Cpus) -> Iterator[LocalOpa]:
-    """LocalOpa on OPA's core with GOMAXPROCS=1; the harness moves to the client core.
+def _opa_server(settings: Settings, cpus: Cpus, *, both_cores: bool = False) -> Iterator[LocalOpa]:
+    """LocalOpa on OPA's core with GOMAXPROCS=1 (or, `both_cores`, on every core with
+    GOMAXPROCS = their number); the harness moves to the client core.
 
     Affinity and environment are inherited at spawn, so they are set on this thread for
     the moment OPA starts, then the harness itself moves to the client core (every process
     it starts afterwards inherits that, unless wrapped otherwise)."""
     previous_env = os.environ.get("GOMAXPROCS")
-    os.environ["GOMAXPROCS"] = "1"
+    os.environ["GOMAXPROCS"] = str(len(cpus.everyone)) if both_cores else "1"
     if cpus.pinned:
-        os.sched_setaffinity(0, cpus.opa)
+        os.sched_setaffinity(0, cpus.everyone if both_cores else cpus.opa)
     try:
         opa = LocalOpa(settings.bundle, authz=True).start()
     finally:
@@ -650,6 +762,8 @@ def _rounds(
         ("client_per_doc_per_s", bench.client_per_doc),
         ("naive_client_per_s", bench.naive_client),
         ("process_per_doc_per_s", bench.process_per_doc),
+        ("eval_floor_mix_2cores_per_s", bench.eval_floor_mix_2cores),
+        ("cli_batch_2cores_per_s", bench.cli_batch_2cores),
     ]
     for round_index in range(settings.reps):
         order = measures if round_index % 2 == 0 else list(reversed(measures))
@@ -660,6 +774,8 @@ def _rounds(
                 continue
             if name == "conftest_unpinned_per_s" and round_index >= settings.unpinned_reps:
                 continue
+            if "2cores" in name and round_index >= settings.both_cores_reps:
+                continue
             result = run()
             bench.check_opa_alive(name)
             runs[name].append(result)
@@ -668,16 +784,23 @@ def _rounds(
                  + (f"  LOST {lost} of {result.docs_in}" if lost else ""))
 
 
-def measure(settings: Settings) -> dict[str, Any]:
+def measure(settings: Settings) -> dict[str, Any]:  # noqa: PLR0915 - one run, step by step
     began = time.perf_counter()
     load_start = os.getloadavg()
     settings.conftest = _tool(settings.conftest, "conftest", ROOT / "bin" / "conftest")
     settings.wrk = _tool(settings.wrk, "wrk")
     skipped: dict[str, str] = {}
+    left_out: dict[str, str] = {}
+    if not settings.peers:
+        settings.conftest = None
+        left_out = dict.fromkeys(PEER_FIGURES, LEFT_OUT_PEER)
+        skipped.update(left_out)
     for name, tool, how in (
         ("http_floor_per_s", settings.wrk, "apt-get install wrk (make bench-tools)"),
-        ("conftest_per_s", settings.conftest, "make bench-tools"),
+        ("conftest_per_s", settings.conftest, "make bench-peers"),
     ):
+        if name in left_out:
+            continue
         if tool is None:
             if not settings.skip_missing:
                 raise BenchError(f"{name} needs a tool that is not installed: {how}")
@@ -689,14 +812,19 @@ def measure(settings: Settings) -> dict[str, Any]:
     workload = _prepare(settings)
     runs: dict[str, list[Run]] = {name: [] for name in FIGURES}
 
-    with _opa_server(settings, cpus) as opa:
-        bench = Bench(settings, opa, cpus, workload)
+    with (
+        _opa_server(settings, cpus) as opa,
+        _opa_server(settings, cpus, both_cores=True) as opa_both,
+    ):
+        bench = Bench(settings, opa, cpus, workload, opa_both)
         _log(f"OPA {opa.url} (pid {opa.process.pid if opa.process else '?'}), "
-             f"cpus: opa {sorted(cpus.opa)} client {sorted(cpus.client)} pinned={cpus.pinned}")
+             f"cpus: opa {sorted(cpus.opa)} client {sorted(cpus.client)} pinned={cpus.pinned}; "
+             f"both-cores OPA {opa_both.url} on {sorted(cpus.everyone)}")
         if settings.warmup:
             bench.plan_cli(bench.warm_up(settings.wrk is not None, settings.conftest is not None))
         _rounds(settings, bench, skipped, runs)
-        full_is_rounds = bench.cli_docs == len(workload.ids)
+        # With an OPA on every core the memory run is a run of its own, on every core.
+        full_is_rounds = False
         if full_is_rounds:
             runs["cli_batch_full_per_s"] = runs["cli_batch_per_s"]
         else:
@@ -707,6 +835,8 @@ def measure(settings: Settings) -> dict[str, Any]:
         cli_docs = bench.cli_docs
         pid = opa.process.pid if opa.process else None
         peak_rss_opa_mb = _vm_hwm_mb(pid) if pid else None
+        pid_both = opa_both.process.pid if opa_both.process else None
+        peak_rss_opa_both_mb = _vm_hwm_mb(pid_both) if pid_both else None
         versions = {
             "opa": _version([bench.opa_bin, "version"]),
             "conftest": _version([settings.conftest, "--version"]) if settings.conftest else None,
@@ -725,6 +855,10 @@ def measure(settings: Settings) -> dict[str, Any]:
     def ratio(a: str, b: str) -> float | None:
         top, bottom = median(a), median(b)
         return None if top is None or not bottom else top / bottom
+
+    def paired(a: str, b: str) -> list[float]:
+        """The ratio round by round (both figures were taken in the same round)."""
+        return [x.rate / y.rate for x, y in zip(runs[a], runs[b], strict=False) if y.rate]
 
     # The eval floors count nothing (opa bench fails on an undefined result); the full CLI
     # figure counts only when it is a run of its own.
@@ -757,10 +891,11 @@ def measure(settings: Settings) -> dict[str, Any]:
         "decisions_out": decisions_out,
         "peak_rss_cli_mb": round(peak_rss_cli_mb, 1) if runs["cli_batch_per_s"] else None,
         "peak_rss_opa_mb": None if peak_rss_opa_mb is None else round(peak_rss_opa_mb, 1),
+        "peak_rss_opa_both_cores_mb": (
+            None if peak_rss_opa_both_mb is None else round(peak_rss_opa_both_mb, 1)
+        ),
         "load_avg": {"start": list(load_start), "end": list(os.getloadavg())},
-        "cli_batch_over_eval_floor": ratio("cli_batch_per_s", "eval_floor_per_s"),
-        "cli_batch_over_conftest": ratio("cli_batch_per_s", "conftest_per_s"),
-        "client_per_doc_over_http_floor": ratio("client_per_doc_per_s", "http_floor_per_s"),
+        **{key: ratio(a, b) for key, (a, b) in RATIO_FIGURES.items()},
         "ratios": {
             "cli_batch/eval_floor_mix": ratio("cli_batch_per_s", "eval_floor_mix_per_s"),
             "cli_batch/http_floor": ratio("cli_batch_per_s", "http_floor_per_s"),
@@ -771,17 +906,43 @@ def measure(settings: Settings) -> dict[str, Any]:
             "client_per_doc/naive_client": ratio("client_per_doc_per_s", "naive_client_per_s"),
             "conftest/eval_floor": ratio("conftest_per_s", "eval_floor_per_s"),
             "cli_batch/conftest_unpinned": ratio("cli_batch_per_s", "conftest_unpinned_per_s"),
-            "cli_batch_full/eval_floor": ratio("cli_batch_full_per_s", "eval_floor_per_s"),
+            "cli_batch_2cores/eval_floor_mix_2cores": ratio(
+                "cli_batch_2cores_per_s", "eval_floor_mix_2cores_per_s"
+            ),
+            "cli_batch_2cores/cli_batch": ratio("cli_batch_2cores_per_s", "cli_batch_per_s"),
+            "eval_floor_mix_2cores/eval_floor_mix": ratio(
+                "eval_floor_mix_2cores_per_s", "eval_floor_mix_per_s"
+            ),
         },
         "counts": {
             name: {"docs_in": s["docs_in"], "decisions_out": s["decisions_out"]}
             for name in counted if (s := summaries[name]) is not None
         },
+        # The spread of each target ratio: the ratio in each round (min, max), its median
+        # being the ratio of the two medians above.
+        "ratio_rounds": {
+            key: [round(r, 3) for r in paired(a, b)]
+            for key, (a, b) in RATIO_FIGURES.items()
+        },
+        "cli_cpu_us_per_doc_runs": [
+            r.extra.get("cli_cpu_us_per_doc") for r in runs["cli_batch_per_s"]
+        ],
         "cli_order_mismatches": order_mismatches,
         "cli_cpu_us_per_doc": _median_extra(runs["cli_batch_per_s"], "cli_cpu_us_per_doc"),
         "opa_cpu_us_per_doc_under_cli": _median_extra(
             runs["cli_batch_per_s"], "opa_cpu_us_per_doc"
         ),
+        "cli_cpu_us_per_doc_2cores": _median_extra(
+            runs["cli_batch_2cores_per_s"], "cli_cpu_us_per_doc"
+        ),
+        "opa_cpu_us_per_doc_under_cli_2cores": _median_extra(
+            runs["cli_batch_2cores_per_s"], "opa_cpu_us_per_doc"
+        ),
+        "cli_batch_settings": {
+            "batch_size": settings.batch_size or DEFAULT_BATCH_SIZE,
+            "workers": settings.workers or DEFAULT_WORKERS,
+        },
+        "opa_gogc": opa_environment().get("GOGC"),
         "cli_exit_codes": cli_exit_codes,
         "figures": {
             name: None if (s := summaries[name]) is None else {**s, "how": HOW[name]}
@@ -789,74 +950,10 @@ def measure(settings: Settings) -> dict[str, Any]:
         },
         "details": {name: [r.extra for r in found] for name, found in runs.items() if found},
         "skipped": skipped,
+        "left_out": left_out,
         "elapsed_s": round(time.perf_counter() - began, 1),
     }
     return results
-
-
-# --- the report ---------------------------------------------------------------------------
-
-
-def _rate(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def _times(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def markdown(results: dict[str, Any]) -> str:
-    eval_floor = results.get("eval_floor_per_s")
-    http_floor = results.get("http_floor_per_s")
-    lines = [
-        "| figure | decisions/s (median) | min | max | runs | / eval floor | / HTTP floor | how |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for name in FIGURES:
-        figure = results["figures"].get(name)
-        if figure is None:
-            reason = results.get("skipped", {}).get(name, "not measured")
-            lines.append(f"| `{name}` | — | — | — | 0 | — | — | {reason} |")
-            continue
-        med = figure["median"]
-        lines.append(
-            f"| `{name}` | {_rate(med)} | {_rate(figure['min'])} | {_rate(figure['max'])} "
-            f"| {len(figure['runs'])} "
-            f"| {_times(med / eval_floor if eval_floor else None)} "
-            f"| {_times(med / http_floor if http_floor else None)} | {figure['how']} |"
-        )
-    load = results["load_avg"]
-    machine = results["machine"]
-    lines += [
-        "",
-        "| target | value | bound | |",
-        "|---|---:|---|---|",
-    ]
-    for verdict in evaluate(results):
-        value = "—" if verdict.value is None else (
-            f"{verdict.value:,}" if isinstance(verdict.value, int) else f"{verdict.value:.3g}"
-        )
-        bound = verdict.target.threshold
-        mark = "pass" if verdict.passed else "FAIL"
-        lines.append(f"| `{verdict.target.key}` | {value} | {verdict.target.op} {bound} | {mark} |")
-    lines += [
-        "",
-        f"Documents in {results['docs_in']:,}, decisions out {results['decisions_out']:,}; "
-        f"CLI output out of order: {results['cli_order_mismatches']}. "
-        f"CLI rounds over {results['cli_docs_per_round']:,} documents each; CPU per "
-        f"document during them: CLI {results['cli_cpu_us_per_doc']} us, OPA "
-        f"{results['opa_cpu_us_per_doc_under_cli']} us. "
-        f"Peak RSS: CLI {results['peak_rss_cli_mb']} MB streaming "
-        f"{results['workload_docs']:,} documents, OPA {results['peak_rss_opa_mb']} MB. "
-        f"Load average {', '.join(f'{x:.2f}' for x in load['start'])} at the start, "
-        f"{', '.join(f'{x:.2f}' for x in load['end'])} at the end. "
-        f"{machine['cpus']} CPUs, OPA on {machine['opa_cpus']} (GOMAXPROCS=1), clients on "
-        f"{machine['client_cpus']}{'' if machine['pinned'] else ' (not pinned)'}; "
-        f"{machine['opa']}; run took {results['elapsed_s']} s "
-        f"at {results['git']['commit'][:12]}{' (dirty tree)' if results['git']['dirty'] else ''}.",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def _parse(argv: list[str] | None) -> Settings:
@@ -867,8 +964,12 @@ def _parse(argv: list[str] | None) -> Settings:
     parser.add_argument("--seconds", type=float, default=2.0,
                         help="length of each per-document run (wrk and the Python clients)")
     parser.add_argument("--conftest-docs", type=int, default=4_000)
-    parser.add_argument("--cli-budget", type=float, default=150.0,
-                        help="seconds the CLI's timed rounds may take together (default 150)")
+    parser.add_argument("--cli-budget", type=float, default=90.0,
+                        help="seconds the pinned CLI's timed rounds may take together (default 90)")
+    parser.add_argument("--batch-size", type=int, help="the CLI's --batch-size (default: its own)")
+    parser.add_argument("--workers", type=int, help="the CLI's --workers (default: its own)")
+    parser.add_argument("--peers", action="store_true",
+                        help="measure conftest too (make bench-peers); left out by default")
     parser.add_argument("--process-sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=HERE / "results")
@@ -888,7 +989,8 @@ def _parse(argv: list[str] | None) -> Settings:
         conftest_docs=args.conftest_docs, process_sample=args.process_sample, seed=args.seed,
         cli_budget_seconds=args.cli_budget,
         skip_missing=args.skip_missing, out=args.out, work=args.work, bundle=args.bundle,
-        conftest=args.conftest, wrk=args.wrk, fleet=not args.no_fleet,
+        conftest=args.conftest, wrk=args.wrk, fleet=not args.no_fleet, peers=args.peers,
+        batch_size=args.batch_size, workers=args.workers,
     )
     if args.tiny:
         settings.docs = 50
@@ -897,9 +999,11 @@ def _parse(argv: list[str] | None) -> Settings:
         settings.process_sample = 3
         settings.conftest_docs = 50
         settings.per_doc_seconds = 0.5
+        settings.opa_bench_count = 1
         settings.warmup = False
     settings.process_reps = min(settings.process_reps, settings.reps)
     settings.unpinned_reps = min(settings.unpinned_reps, settings.reps)
+    settings.both_cores_reps = min(settings.both_cores_reps, settings.reps)
     return settings
 
 
@@ -937,14 +1041,19 @@ def main(argv: list[str] | None = None) -> int:
     settings.out.mkdir(parents=True, exist_ok=True)
     # The instruction counts (make bench-instructions, too slow under valgrind for every
     # bench) are carried from their own file, so bench/check sees them beside the rates.
-    counted = settings.out / "instructions.json"
+    # `make bench` recounts them first whenever rego/, the baseline or the harness changed
+    # (a Makefile rule on their timestamps): counts do not depend on the machine's load.
+    counted = HERE / "results" / "instructions.json"  # where bench/instructions.py writes
     if counted.exists():
         results.update(json.loads(counted.read_text(encoding="utf-8")))
+        results["instructions_counted_at"] = dt.datetime.fromtimestamp(
+            counted.stat().st_mtime, dt.UTC
+        ).isoformat(timespec="seconds")
     latest = settings.out / "latest.json"
     latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    table = markdown(results) + fleet_bench.markdown(results)
-    (settings.out / "latest.md").write_text(table, encoding="utf-8")
-    print(table)
+    text = table.full(results)
+    (settings.out / "latest.md").write_text(text, encoding="utf-8")
+    print(text)
     return 0
 
 

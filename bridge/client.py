@@ -8,6 +8,12 @@ own, and every answer is checked against the contract before it becomes a `Decis
 a non-200, a timeout, an answer without `result`, or a result that does not fit is an
 error, never a permit.
 
+Transport: for a plain `http://` URL with no proxy set for it, requests go over
+`bridge.wire` (one raw kept-alive connection per thread, the request head built once,
+llhttp and orjson), which costs a tenth of requests' CPU per call; `https://`, a proxy,
+or a test's fake transport go through opa-python-client's requests session. Both paths
+word every failure the same way.
+
 Retries: connection errors and 502/503/504 are retried with exponential
 backoff and jitter for up to `retry_for` seconds, since queries are pure and a retried
 request cannot be counted twice. Read timeouts and other statuses are not retried: OPA
@@ -16,19 +22,26 @@ is up and answered (or is stuck), and asking again would only hide that.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-import requests.adapters
-from opa_client import OpaClient
-
+from bridge import fastjson, wire
 from bridge.errors import EvaluationError, OpaUnavailable
 from bridge.models import Decision
+
+if TYPE_CHECKING:
+    # requests and opa-python-client (which imports aiohttp) cost ~0.35 s of CPU to import:
+    # they are imported when the requests path is first used, never by a plain-HTTP run.
+    import requests
+    import requests.adapters
+
+    from bridge.session import SessionClient
 
 DECISION_RULE = ("apl", "decision")
 BATCH_RULE = ("apl", "batch")
@@ -46,46 +59,6 @@ class _Retryable(Exception):  # noqa: N818 - internal signal, never escapes this
     def __init__(self, final: Exception) -> None:
         super().__init__(str(final))
         self.final = final
-
-
-class _SessionClient(OpaClient):  # type: ignore[misc] # OpaClient is untyped
-    """OpaClient with a pool sized for our threads, and an optional transport (a requests
-    adapter) mounted in place of the network, which is how the unit tests fake OPA."""
-
-    def __init__(  # noqa: PLR0913 - OpaClient's own keywords, plus the transport
-        self,
-        *,
-        host: str,
-        port: int,
-        ssl: bool,
-        token: str | None,
-        headers: dict[str, str],
-        timeout: float,
-        transport: requests.adapters.BaseAdapter | None,
-    ) -> None:
-        self._transport = transport
-        self._base_url = f"{'https' if ssl else 'http'}://{host}:{port}/"
-        super().__init__(
-            host=host, port=port, ssl=ssl, token=token, headers=headers, retries=0, timeout=timeout
-        )
-
-    def _init_session(self) -> requests.Session:
-        session: requests.Session = super()._init_session()
-        # Retries are ours (bounded by time, with backoff); urllib3's would multiply them.
-        adapter: requests.adapters.BaseAdapter = self._transport or requests.adapters.HTTPAdapter(
-            max_retries=0, pool_connections=1, pool_maxsize=4
-        )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.hooks["response"].append(_only_200)
-        # What requests reads from the environment on every call (proxies, a CA bundle),
-        # read once here instead: that look-up cost about 330 us a request (make bench's
-        # profile). Without it, ~/.netrc can no longer replace the bearer token either.
-        settings = session.merge_environment_settings(self._base_url, {}, None, None, None)
-        session.proxies.update(settings["proxies"])
-        session.verify = settings["verify"]
-        session.trust_env = False
-        return session
 
 
 class OpaPolicyClient:
@@ -125,8 +98,12 @@ class OpaPolicyClient:
         self.timeout = timeout
         self.retry_for = max(0.0, retry_for)
         self._transport = transport
+        # The raw path when nothing needs requests: plain HTTP, no proxy, no fake transport.
+        # (What requests would read from the environment is read once, here.)
+        self._wire = transport is None and not self._ssl and not _proxied(self._host, port)
         self._local = threading.local()
-        self._clients: list[_SessionClient] = []
+        self._clients: list[SessionClient] = []
+        self._connections: list[wire.Connection] = []
         self._lock = threading.Lock()
         self._interrupted = threading.Event()
         self.retries = 0  # how many times a request was tried again (for reports and tests)
@@ -169,8 +146,11 @@ class OpaPolicyClient:
         """Close every kept-alive connection (of every thread)."""
         with self._lock:
             clients, self._clients = self._clients, []
+            connections, self._connections = self._connections, []
         for client in clients:
             client.close_connection()
+        for connection in connections:
+            connection.close()
 
     def __enter__(self) -> OpaPolicyClient:
         return self
@@ -180,10 +160,12 @@ class OpaPolicyClient:
 
     # -- internals ----------------------------------------------------------
 
-    def _client(self) -> _SessionClient:
-        client: _SessionClient | None = getattr(self._local, "client", None)
+    def _client(self) -> SessionClient:
+        client: SessionClient | None = getattr(self._local, "client", None)
         if client is None:
-            client = _SessionClient(
+            from bridge.session import SessionClient  # noqa: PLC0415 - see TYPE_CHECKING
+
+            client = SessionClient(
                 host=self._host,
                 port=self._port,
                 ssl=self._ssl,
@@ -199,6 +181,24 @@ class OpaPolicyClient:
             with self._lock:
                 self._clients.append(client)
         return client
+
+    def _connection(self) -> wire.Connection:
+        connection: wire.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            headers = {"User-Agent": _USER_AGENT}
+            if self._token:
+                headers["Authorization"] = f"Bearer {self._token}"
+            connection = wire.Connection(
+                self._host.strip("[]"),
+                self._port,
+                host_header=f"{self._host}:{self._port}",
+                headers=headers,
+                timeout=self.timeout,
+            )
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
 
     @staticmethod
     def _decision(document: object, activity: object) -> Decision:
@@ -238,52 +238,93 @@ class OpaPolicyClient:
                 ) from None
 
     def _query_once(self, rule: tuple[str, str], input_data: object) -> object:
+        if self._wire:
+            return self._query_wire(rule, input_data)
+        import requests  # noqa: PLC0415 - see TYPE_CHECKING: only on the requests path
+
         path = "/".join(rule)
         where = f"{path} on {self.url}"
         try:
             body = self._client().query_rule(input_data, package_path=rule[0], rule_name=rule[1])
         except requests.exceptions.ReadTimeout:
-            raise OpaUnavailable(
-                f"OPA did not answer {where} within {self.timeout:g}s; "
-                "check the server's load, or raise --timeout"
-            ) from None
+            raise self._timed_out(where) from None
         except (
             requests.exceptions.ConnectionError,
             # The connection dropped mid-answer (OPA killed while writing): nothing was
             # decided that a retry could count twice.
             requests.exceptions.ChunkedEncodingError,
         ) as exc:
-            raise _Retryable(
-                OpaUnavailable(
-                    f"cannot reach OPA at {self.url} (gave up after {self.retry_for:g}s): "
-                    f"{_root_cause(exc)}; start it with `apl-policy serve` or `make serve`, "
-                    "or drop --opa-url/APL_OPA_URL to use a private one"
-                )
-            ) from None
+            raise _Retryable(self._unreachable(_root_cause(exc))) from None
         except requests.exceptions.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else 0
-            detail = _opa_message(exc.response)
-            if status in RETRY_STATUSES:
-                raise _Retryable(
-                    OpaUnavailable(
-                        f"OPA at {self.url} kept answering {status} for {path} "
-                        f"(gave up after {self.retry_for:g}s): {detail}"
-                    )
-                ) from None
-            if status in (401, 403):
-                raise EvaluationError(
-                    f"OPA refused {where} ({status}): {detail}; pass the server's token with "
-                    "--token or APL_OPA_TOKEN"
-                ) from None
-            raise EvaluationError(f"OPA answered {status} for {where}: {detail}") from None
+            raise self._status_error(rule, status, _opa_message(exc.response)) from None
         except requests.exceptions.JSONDecodeError:
             raise EvaluationError(f"OPA's answer for {where} is not JSON") from None
         except requests.exceptions.InvalidJSONError as exc:
             raise EvaluationError(f"the input for {where} cannot be sent as JSON: {exc}") from None
         except requests.exceptions.RequestException as exc:
             raise OpaUnavailable(f"request to {where} failed: {_root_cause(exc)}") from None
+        return self._result(rule, body)
+
+    def _query_wire(self, rule: tuple[str, str], input_data: object) -> object:
+        """`_query_once` over `bridge.wire`: the same answers, checks and words."""
+        where = f"{'/'.join(rule)} on {self.url}"
+        try:
+            body = b'{"input":' + fastjson.dumps(input_data) + b"}"
+        except (TypeError, ValueError) as exc:
+            raise EvaluationError(f"the input for {where} cannot be sent as JSON: {exc}") from None
+        try:
+            status, data = self._connection().post(f"{self._prefix}/v1/data/{'/'.join(rule)}", body)
+        except wire.TimedOut:
+            raise self._timed_out(where) from None
+        except wire.Unreachable as exc:
+            raise _Retryable(self._unreachable(str(exc))) from None
+        except wire.BadAnswer as exc:
+            raise EvaluationError(f"OPA's answer for {where} is not HTTP: {exc}") from None
+        if status != 200:
+            raise self._status_error(rule, status, _message(data, ""))
+        try:
+            answer = fastjson.loads(data)
+        except ValueError:
+            raise EvaluationError(f"OPA's answer for {where} is not JSON") from None
+        return self._result(rule, answer)
+
+    def _timed_out(self, where: str) -> OpaUnavailable:
+        return OpaUnavailable(
+            f"OPA did not answer {where} within {self.timeout:g}s; "
+            "check the server's load, or raise --timeout"
+        )
+
+    def _unreachable(self, cause: str) -> OpaUnavailable:
+        return OpaUnavailable(
+            f"cannot reach OPA at {self.url} (gave up after {self.retry_for:g}s): "
+            f"{cause}; start it with `apl-policy serve` or `make serve`, "
+            "or drop --opa-url/APL_OPA_URL to use a private one"
+        )
+
+    def _status_error(self, rule: tuple[str, str], status: int, detail: str) -> Exception:
+        """What a non-200 answer means: retry a gateway's 502/503/504, else an error."""
+        path = "/".join(rule)
+        where = f"{path} on {self.url}"
+        if status in RETRY_STATUSES:
+            return _Retryable(
+                OpaUnavailable(
+                    f"OPA at {self.url} kept answering {status} for {path} "
+                    f"(gave up after {self.retry_for:g}s): {detail}"
+                )
+            )
+        if status in (401, 403):
+            return EvaluationError(
+                f"OPA refused {where} ({status}): {detail}; pass the server's token with "
+                "--token or APL_OPA_TOKEN"
+            )
+        return EvaluationError(f"OPA answered {status} for {where}: {detail}")
+
+    def _result(self, rule: tuple[str, str], body: object) -> object:
+        """The `result` of OPA's answer; an error when it is not an object holding one."""
+        path = "/".join(rule)
         if not isinstance(body, dict):
-            raise EvaluationError(f"OPA's answer for {where} is not a JSON object")
+            raise EvaluationError(f"OPA's answer for {path} on {self.url} is not a JSON object")
         if "result" not in body:
             raise EvaluationError(
                 f"OPA returned no result for {path}: data.{'.'.join(rule)} is undefined on "
@@ -292,11 +333,15 @@ class OpaPolicyClient:
         return body["result"]
 
 
-def _only_200(response: requests.Response, *args: object, **kwargs: object) -> None:
-    """OPA answers a decision with 200 and nothing else; any other status, even a 2xx
-    that opa-python-client would pass through, is an error."""
-    if response.status_code != 200:
-        raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
+def _proxied(host: str, port: int) -> bool:
+    """Whether requests would send `http://host:port/` through a proxy (HTTP_PROXY and
+    friends, less NO_PROXY). Without any proxy set, requests is not even imported."""
+    proxies = urllib.request.getproxies()
+    if not (proxies.get("http") or proxies.get("all")):
+        return False
+    import requests.utils  # noqa: PLC0415 - its exact NO_PROXY rules, only when a proxy is set
+
+    return bool(requests.utils.get_environ_proxies(f"http://{host}:{port}/"))
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -323,10 +368,16 @@ def _root_cause(exc: BaseException) -> str:
 def _opa_message(response: requests.Response | None) -> str:
     if response is None:
         return "no response"
+    return _message(response.content, response.reason or "")
+
+
+def _message(data: bytes, reason: str) -> str:
+    """OPA's error message from an error answer's body (`code: message`), else its text."""
     try:
-        body = response.json()
+        body = json.loads(data)
     except ValueError:
-        return (response.text or response.reason or "").strip()[:200] or "empty body"
+        text = data.decode("utf-8", "replace")
+        return (text or reason).strip()[:200] or "empty body"
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         code = body.get("code")
         return f"{code}: {body['message']}" if code else str(body["message"])

@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from bridge import fastjson
 from bridge.errors import InputError
 
 MIB = 1024 * 1024
@@ -181,7 +182,7 @@ def check_document(
 
 def encoded_size(obj: object) -> int:
     """Bytes of `obj` as compact UTF-8 JSON: what it adds to a request body."""
-    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(fastjson.compact(obj))
 
 
 def check_size(
@@ -253,11 +254,38 @@ def parse_json_document(text: str, where: str) -> JSONValue:
 def parse_jsonl_line(line: bytes, where: str, number: int, offset: int = 0) -> JSONValue:
     """Parse one JSONL line (already bounded by its reader); `number` is its 1-based line
     number, `offset` the byte offset of its start in the file."""
+    fast = fastjson.loads_exact(line)
+    if fast is not None and _fits(*fast) and encoded_size(fast[0]) <= MAX_DOCUMENT_BYTES:
+        return cast("JSONValue", fast[0])
+    # Anything the quick path cannot vouch for is read again the careful way, which refuses
+    # what must be refused and words the problem.
     text = decode_utf8(line, where, document=number, offset=offset, kind="line")
     value = _loads(text, where, number, "line")
     check_document(value, where, number, "line")
     check_size(value, where, number, "line")
     return value
+
+
+def _fits(value: object, keys: int) -> bool:
+    """Whether a value orjson parsed (so holding only JSON's types, no non-finite float)
+    nests at most MAX_DEPTH deep and has exactly `keys` object keys (no key repeated in
+    the text). False sends the line down the careful path."""
+    count = 0
+    stack: list[tuple[object, int]] = [(value, 1)] if type(value) in _CONTAINERS else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if type(item) is dict:
+            count += len(item)
+            children: Any = item.values()
+        else:
+            children = item
+        stack.extend((child, depth + 1) for child in children if type(child) in _CONTAINERS)
+    return count == keys
+
+
+_CONTAINERS = (dict, list)
 
 
 # -- YAML ----------------------------------------------------------------------------------

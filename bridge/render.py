@@ -13,13 +13,14 @@ import json
 import os
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from bridge import fastjson
 from bridge.evaluate import Result
 from bridge.metadata import Clause
 from bridge.models import Decision, Outcome
@@ -45,7 +46,7 @@ _FIELD_ORDER = (
 )
 
 
-def ordered(document: dict[str, Any]) -> dict[str, Any]:
+def ordered(document: Mapping[str, Any]) -> dict[str, Any]:
     head = {k: document[k] for k in _FIELD_ORDER if k in document}
     return head | {k: v for k, v in document.items() if k not in head}
 
@@ -216,7 +217,7 @@ class JsonRenderer:
         self._count = 0
 
     def add(self, row: Row) -> None:
-        body = json.dumps(ordered(row.decision.to_document()), indent=2, ensure_ascii=False)
+        body = json.dumps(ordered(row.decision.raw), indent=2, ensure_ascii=False)
         body = textwrap.indent(body, "  ")
         self.write(("[\n" if self._count == 0 else ",\n") + body)
         self._count += 1
@@ -232,8 +233,10 @@ class JsonlRenderer:
         self.write = write
 
     def add(self, row: Row) -> None:
-        doc = ordered(row.decision.to_document())
-        self.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n")
+        # `ordered` makes a new object and writing changes nothing: no copy of OPA's answer
+        # is needed (a deep copy of each decision was a fifth of the CLI's CPU).
+        doc = ordered(row.decision.raw)
+        self.write(fastjson.compact(doc).decode("utf-8") + "\n")
 
     def finish(self, summary: Summary) -> None:
         return None

@@ -24,8 +24,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-
 from bridge.client import OpaPolicyClient
 from bridge.errors import OpaUnavailable
 from bridge.models import Decision
@@ -208,6 +206,10 @@ class ReplicaSetClient:
     def _healthy(self, url: str) -> bool:
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        # Imported here: a run with one replica never probes, and never pays requests'
+        # import (see bridge.client).
+        import requests  # noqa: PLC0415
+
         try:
             reply = requests.get(f"{base}/health?bundles", timeout=min(self.timeout, 2.0))
         except requests.RequestException:

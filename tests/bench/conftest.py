@@ -43,3 +43,8 @@ def generate() -> ModuleType:
 @pytest.fixture(scope="session")
 def targets() -> ModuleType:
     return load_bench_module("targets")
+
+
+@pytest.fixture(scope="session")
+def table() -> ModuleType:
+    return load_bench_module("table")
