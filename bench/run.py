@@ -49,7 +49,7 @@ from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user
 
 from bridge.client import OpaPolicyClient  # noqa: E402
 from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS  # noqa: E402
-from bridge.opa_runtime import opa_environment  # noqa: E402
+from bridge.opa_runtime import OPA_RUN_FLAGS, opa_environment  # noqa: E402
 from bridge.server import LocalOpa, find_opa, project_bundle  # noqa: E402
 
 OUTCOMES = frozenset({"permit", "deny", "review", "not_applicable", "invalid"})
@@ -368,7 +368,7 @@ class Bench:
         return [
             self.opa_bin, "bench", "--bundle", str(self.s.bundle), "--input", str(input_path),
             "--format", "json", "--metrics=false", "--benchmem=false",
-            "--count", str(self.s.opa_bench_count), query,
+            "--count", str(self.s.opa_bench_count), *OPA_RUN_FLAGS, query,
         ]
 
     @staticmethod
@@ -511,7 +511,7 @@ class Bench:
         docs = self.work.docs[: sample or self.s.process_sample]
         argv, env = self._evaluator(
             [self.opa_bin, "eval", "--bundle", str(self.s.bundle), "--stdin-input",
-             "--format", "json", "data.apl.decision"],
+             "--format", "json", *OPA_RUN_FLAGS, "data.apl.decision"],
         )
         env = opa_environment(env)
         answered = 0

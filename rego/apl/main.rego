@@ -196,16 +196,15 @@ _has_clauses if data.apl.regimes[_package].p1_develop.review
 
 # --- scope: US conduct within a regime's span (POLICY.md section 4, step 2) -----------------
 
-_actor := object.get(input, "actor", policy.actor)
-
 # Interpretation: a document with no date is assessed under the default regime; one with
-# no actor is US conduct (the contract's default).
-_out_of_scope if _actor != policy.actor
+# no actor is US conduct (the contract's default), so only an actor given and not the US
+# puts it out of scope.
+_out_of_scope if input.actor != policy.actor
 
 _out_of_scope if not regime
 
-_scope_reason := sprintf("outside the policy: it governs the conduct of the United States, not %s", [_actor]) if {
-	_actor != policy.actor
+_scope_reason := sprintf("outside the policy: it governs the conduct of the United States, not %s", [input.actor]) if {
+	input.actor != policy.actor
 } else := sprintf("outside every regime: dated %s, before the earliest, %s, took effect on %s", [input.date, policy.regimes[0].id, policy.regimes[0].effective])
 
 # --- notices (CONTRACT.md 2.0) ------------------------------------------------------------
@@ -242,8 +241,14 @@ _findings := {
 	"violations": [v | some v in data.apl.regimes[_package][_clause].violation],
 	"exceptions": [e | some e in data.apl.regimes[_package][_clause].exception],
 	"obligations": [o | some o in data.apl.regimes[_package][_clause].obligation],
-	"reviews": [r | some r in ({r | some r in data.apl.regimes[_package][_clause].review} | definitions.review)],
+	"reviews": _raised_reviews,
 }
+
+# The definitions' reviews (an undetermined munition, a contested place) join the clause's;
+# most documents raise none.
+_raised_reviews := [r | some r in data.apl.regimes[_package][_clause].review] if {
+	count(definitions.review) == 0
+} else := [r | some r in ({r | some r in data.apl.regimes[_package][_clause].review} | definitions.review)]
 
 _clause := policy.clauses_by_action[input.action]
 
