@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,20 +87,31 @@ def mix_documents(count: int, seed: int | None) -> list[dict[str, Any]]:
         return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
 
-def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_reps: int) -> list[dict[str, Any]]:
-    """One run per policy, so that each process holds one compiled policy as a served OPA
-    does (the collector's work per cycle grows with the live heap)."""
-    runs = []
-    for policy, bundle in (("baseline", BASELINE), ("new", new)):
-        cases: list[dict[str, Any]] = [
-            {"policy": policy, "label": f"{policy}/{kind}", "query": "data.apl.decision",
-             "input": doc, "docs": 1, "reps": reps}
-            for kind, doc in KINDS.items()
-        ]
-        cases.append({"policy": policy, "label": f"{policy}/mix", "query": "data.apl.batch",
-                      "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps})
-        runs.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases, "warmup": WARMUP})
-    runs.append({
+def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_reps: int,
+          runs: int) -> list[dict[str, Any]]:
+    """One process per policy and run, so that each holds one compiled policy as a served OPA
+    does (the collector's work per cycle grows with the live heap). The mix with the
+    collector on is counted in every run: how many collections fall in it, and the
+    background work the runtime paces by the clock, vary a little from run to run. The
+    first run also counts each input kind and the mix with the collector off (the
+    evaluation's own instructions, the same in every run)."""
+    out = []
+    for k in range(runs):
+        for policy, bundle in (("baseline", BASELINE), ("new", new)):
+            cases: list[dict[str, Any]] = []
+            if k == 0:
+                cases += [
+                    {"policy": policy, "label": f"{policy}/{kind}", "query": "data.apl.decision",
+                     "input": doc, "docs": 1, "reps": reps}
+                    for kind, doc in KINDS.items()
+                ]
+                cases.append({"policy": policy, "label": f"{policy}/mix-gc-off", "query": "data.apl.batch",
+                              "input": {"activities": mix}, "docs": len(mix), "reps": 1, "gc_off": True})
+            cases.append({"policy": policy, "label": f"{policy}/mix#{k}", "query": "data.apl.batch",
+                          "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps})
+            out.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases,
+                        "warmup": WARMUP})
+    out.append({
         "policies": [{"name": "floors", "bundle": str(floors)}],
         "cases": [
             {"policy": "floors", "label": "floor/trivial", "query": "data.floor.allow",
@@ -109,7 +121,7 @@ def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_rep
         ],
         "warmup": WARMUP,
     })
-    return runs
+    return out
 
 
 def callgrind(harness: str, plan_path: Path, work: Path) -> dict[str, int]:
@@ -138,7 +150,7 @@ def callgrind(harness: str, plan_path: Path, work: Path) -> dict[str, int]:
     return counts
 
 
-def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None) -> dict[str, Any]:
+def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None, runs: int) -> dict[str, Any]:
     opa = os.environ.get("APL_OPA_BIN", str(ROOT / "bin" / "opa"))
     harness = str(ROOT / "bin" / "instructions")
     mix = mix_documents(mix_docs, seed)
@@ -149,7 +161,7 @@ def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None) -> dict[s
         build_tree_bundle(opa, new)
         floors = work / "floors.tar.gz"
         _run([opa, "build", "--bundle", str(FLOORS), "--output", str(floors)])
-        specs = plans(new, floors, reps, mix, mix_reps)
+        specs = plans(new, floors, reps, mix, mix_reps, runs)
 
         def run(i: int) -> dict[str, int]:
             own = work / f"run-{i}"
@@ -165,30 +177,43 @@ def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None) -> dict[s
                     per_case[case["label"]] = counts[case["label"]] / (case["reps"] * case["docs"])
     kinds = {kind: {"baseline": round(per_case[f"baseline/{kind}"]), "new": round(per_case[f"new/{kind}"])}
              for kind in KINDS}
+    mix_runs = {policy: [round(per_case[f"{policy}/mix#{k}"]) for k in range(runs)]
+                for policy in ("baseline", "new")}
+    now, base = statistics.median(mix_runs["new"]), statistics.median(mix_runs["baseline"])
+    gc_off = {policy: round(per_case[f"{policy}/mix-gc-off"]) for policy in ("baseline", "new")}
     return {
-        "instructions_per_doc": round(per_case["new/mix"]),
-        "instructions_baseline_per_doc": round(per_case["baseline/mix"]),
-        "instructions_over_baseline": round(per_case["new/mix"] / per_case["baseline/mix"], 3),
+        "instructions_per_doc": round(now),
+        "instructions_baseline_per_doc": round(base),
+        "instructions_over_baseline": round(now / base, 3),
+        "instructions_mix_runs": mix_runs,
+        "instructions_gc_off_per_doc": gc_off["new"],
+        "instructions_gc_off_baseline_per_doc": gc_off["baseline"],
+        "instructions_gc_off_over_baseline": round(gc_off["new"] / gc_off["baseline"], 3),
         "trivial_instructions": round(per_case["floor/trivial"]),
         "result_object_instructions": round(per_case["floor/result"]),
         "instructions_by_kind": kinds,
         "instructions_settings": {
             "gogc": OPA_GOGC, "gomaxprocs": 1, "reps": reps, "mix_docs": mix_docs,
-            "mix_reps": mix_reps, "mix_seed": seed, "tool": "valgrind --tool=callgrind",
-            "baseline": str(BASELINE.relative_to(ROOT)),
+            "mix_reps": mix_reps, "mix_runs": runs, "mix_seed": seed,
+            "store_read_ast": "--optimize-store-for-read-speed" in OPA_RUN_FLAGS,
+            "tool": "valgrind --tool=callgrind", "baseline": str(BASELINE.relative_to(ROOT)),
         },
     }
 
 
 def table(r: dict[str, Any]) -> str:
     st = r["instructions_settings"]
+    runs = r["instructions_mix_runs"]
+    store = ", data kept as AST values (--optimize-store-for-read-speed)" if st["store_read_ast"] else ""
     lines = [
         f"Instructions per evaluation counted by valgrind (callgrind), baseline (`{st['baseline']}`)",
         f"and working tree in the same run, one policy per process, GOGC={st['gogc']} (the shipped",
-        f"setting), GOMAXPROCS=1. Per input kind: {st['reps']} evaluations of one document after a",
-        "forced collection (at GOGC=400 the heap may grow to 5x the live heap before the next, so",
-        f"these are mostly the evaluation alone); the mix: `data.apl.batch` over {st['mix_docs']} documents",
-        f"of bench/generate.py x {st['mix_reps']}, the collections it triggers billed to it.",
+        f"setting){store}, GOMAXPROCS=1. Per input kind: {st['reps']} evaluations of one document",
+        "after a forced collection (at GOGC=400 the heap may grow to 5x the live heap before the next,",
+        "so these are mostly the evaluation alone). The mix: `data.apl.batch` over the first",
+        f"{st['mix_docs']:,} documents of bench/generate.py, x {st['mix_reps']} a run, the collections it",
+        f"triggers billed to it: the median of {st['mix_runs']} runs of each policy (each its own",
+        "process), and once with the collector off.",
         "",
         "| input | baseline | now | now / baseline |",
         "|---|---:|---:|---:|",
@@ -196,10 +221,17 @@ def table(r: dict[str, Any]) -> str:
     for kind, v in r["instructions_by_kind"].items():
         lines.append(f"| `data.apl.decision`, {kind} | {v['baseline']:,} | {v['new']:,} | "
                      f"{v['new'] / v['baseline']:.2f} |")
-    lines.append(f"| `data.apl.batch`, per document of the bench mix (GC on) | {r['instructions_baseline_per_doc']:,} "
-                 f"| {r['instructions_per_doc']:,} | {r['instructions_over_baseline']:.2f} |")
+    lines.append(f"| `data.apl.batch`, per document of the mix, collector off | "
+                 f"{r['instructions_gc_off_baseline_per_doc']:,} | {r['instructions_gc_off_per_doc']:,} | "
+                 f"{r['instructions_gc_off_over_baseline']:.2f} |")
+    lines.append(f"| **`data.apl.batch`, per document of the mix, collector on (median)** | "
+                 f"{r['instructions_baseline_per_doc']:,} | {r['instructions_per_doc']:,} | "
+                 f"**{r['instructions_over_baseline']:.2f}** |")
+    spread = " / ".join(f"{policy}: " + ", ".join(f"{v:,}" for v in values)
+                        for policy, values in runs.items())
     lines.append(f"| floor: `allow if input.action == \"use\"` | | {r['trivial_instructions']:,} | |")
     lines.append(f"| floor: a policy that only builds a result of the same shape | | {r['result_object_instructions']:,} | |")
+    lines += ["", f"The mix, collector on, each run: {spread}."]
     return "\n".join(lines)
 
 
@@ -208,11 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=10, help="evaluations of each single document")
     parser.add_argument("--mix", type=int, default=1000,
                         help="documents in the bench mix's batch (enough for the collector to run several times)")
-    parser.add_argument("--mix-reps", type=int, default=2, help="evaluations of the whole batch")
+    parser.add_argument("--mix-reps", type=int, default=1, help="evaluations of the whole batch a run")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each policy for the mix (median)")
     parser.add_argument("--seed", type=int, default=None, help="bench/generate.py seed (its default if unset)")
     args = parser.parse_args(argv)
     started = time.time()
-    r = measure(args.reps, args.mix, args.mix_reps, args.seed)
+    r = measure(args.reps, args.mix, args.mix_reps, args.seed, args.runs)
     r["instructions_settings"]["seconds"] = round(time.time() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "instructions.json").write_text(json.dumps(r, indent=2) + "\n")

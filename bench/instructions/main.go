@@ -23,6 +23,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,9 @@ type benchCase struct {
 	Input  any    `json:"input"`
 	Docs   int    `json:"docs"` // documents per evaluation (a batch holds many)
 	Reps   int    `json:"reps"`
+	// GCOff runs the case with the collector off (debug.SetGCPercent(-1)): the
+	// evaluation's own instructions, which no collection timing can move.
+	GCOff bool `json:"gc_off"`
 }
 
 type plan struct {
@@ -123,12 +127,19 @@ func count(path string) error {
 	settle()
 	mark("setup")
 	for i, c := range pl.Cases {
+		gcPercent := 0
+		if c.GCOff {
+			gcPercent = debug.SetGCPercent(-1)
+		}
 		for range c.Reps {
 			if _, err := eval(ctx, queries[i], c.Input); err != nil {
 				return err
 			}
 		}
 		mark("case " + c.Label)
+		if c.GCOff {
+			debug.SetGCPercent(gcPercent)
+		}
 		settle() // what this case left on the heap is not collected on the next one's bill
 		mark("other")
 	}
