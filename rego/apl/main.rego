@@ -144,7 +144,7 @@ _revision := revision if {
 # holds its date, else the default. Undefined for a date before every regime.
 # Interpretation: a pinned regime is applied whatever the date, even one before every
 # regime: pinning asks what that regime says (a notice names the date's own regime).
-# (object.get: OPA 1.x leaves `not is_string(input.x)` undefined when x is missing.)
+# (_pinning and _dating are rules, so that `not` reads a missing field as one not given.)
 regime := _pinned if _pinning
 
 regime := _dated if {
