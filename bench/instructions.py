@@ -98,7 +98,11 @@ def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_rep
     out = []
     for k in range(runs):
         for policy, bundle in (("baseline", BASELINE), ("new", new)):
-            cases: list[dict[str, Any]] = []
+            # The mix with the collector on comes first in every run, so that every run
+            # reaches it the same way (what ran before moves the collector's next cycle).
+            cases: list[dict[str, Any]] = [
+                {"policy": policy, "label": f"{policy}/mix#{k}", "query": "data.apl.batch",
+                 "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps}]
             if k == 0:
                 cases += [
                     {"policy": policy, "label": f"{policy}/{kind}", "query": "data.apl.decision",
@@ -107,8 +111,6 @@ def plans(new: Path, floors: Path, reps: int, mix: list[dict[str, Any]], mix_rep
                 ]
                 cases.append({"policy": policy, "label": f"{policy}/mix-gc-off", "query": "data.apl.batch",
                               "input": {"activities": mix}, "docs": len(mix), "reps": 1, "gc_off": True})
-            cases.append({"policy": policy, "label": f"{policy}/mix#{k}", "query": "data.apl.batch",
-                          "input": {"activities": mix}, "docs": len(mix), "reps": mix_reps})
             out.append({"policies": [{"name": policy, "bundle": str(bundle)}], "cases": cases,
                         "warmup": WARMUP})
     out.append({
