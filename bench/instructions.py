@@ -20,6 +20,7 @@ table between the markers in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -249,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     r = measure(args.reps, args.mix, args.mix_reps, args.seed, args.runs)
     r["instructions_settings"]["seconds"] = round(time.time() - started, 1)
+    r["instructions_counted_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "instructions.json").write_text(json.dumps(r, indent=2) + "\n")
     latest = RESULTS / "latest.json"

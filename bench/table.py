@@ -260,12 +260,15 @@ def _notes(results: dict[str, Any]) -> list[str]:
 def _instructions(results: dict[str, Any]) -> str:
     if "instructions_per_doc" not in results:
         return ""
+    runs = (results.get("instructions_settings") or {}).get("mix_runs")
     return (
         f"Instructions per document of the mix (valgrind, `make bench-instructions`, counted "
         f"{results.get('instructions_counted_at', '?')}): "
         f"{_n(results.get('instructions_per_doc'))} now, "
         f"{_n(results.get('instructions_baseline_per_doc'))} for the baseline policy "
-        "(one count each; the per-kind table is below)."
+        f"(the collector on: the median of {_n(runs)} runs of each; the collector off: "
+        f"{_n(results.get('instructions_gc_off_per_doc'))} and "
+        f"{_n(results.get('instructions_gc_off_baseline_per_doc'))}; the per-kind table is below)."
     )
 
 
