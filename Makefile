@@ -48,8 +48,8 @@ check-rego: $(OPA_STAMP) ## Rego gates: opa fmt clean, opa check --strict on the
 
 .PHONY: test-rego
 test-rego: $(OPA_STAMP) ## Rego unit tests, failing below 95% coverage
-	$(OPA) test --bundle rego
-	$(OPA) test --bundle rego --coverage --threshold 95 > $(BIN)/rego-coverage.json \
+	$(OPA) test --bundle rego --timeout 60s
+	$(OPA) test --bundle rego --timeout 60s --coverage --threshold 95 > $(BIN)/rego-coverage.json \
 	  || { echo "Rego coverage is below 95%: see $(BIN)/rego-coverage.json"; exit 1; }
 	@python3 -c 'import json; print("Rego coverage: %.1f%%" % json.load(open("$(BIN)/rego-coverage.json"))["coverage"])'
 

@@ -10,8 +10,8 @@ documents contains doc if {
 	some action in ["develop", "produce", "acquire", "research", "transfer", "use", "stockpile", "destroy"]
 	some regime in policy.regimes
 	some purpose in ["defense_of_rok", "mine_clearance", "demining_training", "destruction", "military_operations"]
-	some place in [{"country": "KR"}, {"country": "DE"}, {"region": "DMZ", "country": "JP"}, {}]
-	some munition in [{"model": "M14"}, {"model": "ADAM"}, {"model": "PMN"}, {"category": "anti_personnel"}]
+	some place in [{"country": "KR"}, {"country": "DE"}, {"region": "DMZ", "country": "JP"}]
+	some munition in [{"model": "M14"}, {"model": "ADAM"}, {"model": "M15"}, {"category": "anti_personnel"}]
 	doc := {"action": action, "regime": regime.id, "purpose": purpose, "location": place, "munition": munition}
 }
 
@@ -43,7 +43,7 @@ _finders contains name if {
 }
 
 test_only_the_clause_that_judges_an_action_finds_anything_for_it if {
-	count(documents) > 2000
+	count(documents) > 1000
 	strays == set()
 }
 
