@@ -18,7 +18,6 @@ catalogue or the classification rules (make precomputed; make test checks it is 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,13 +29,9 @@ from munition_aliases import TARGET as ALIASES
 from precomputed import ROOT, write_or_check
 
 sys.path.insert(0, str(ROOT))
-from bridge.server import find_opa
+from bridge.server import bundle_value  # the one runner for OPA on a bundle
 
 TARGET = ROOT / "rego" / "apl" / "definitions" / "munitions" / "classified" / "data.json"
-QUERY = (
-    "{name: c | some name in input.names; "
-    'c := data.apl.definitions.classify({"model": name}); c.is_apl != null}'
-)
 
 
 def names() -> list[str]:
@@ -45,11 +40,13 @@ def names() -> list[str]:
 
 
 def render() -> str:
-    done = subprocess.run(  # noqa: S603 - the project's own OPA on its own bundle
-        [str(find_opa()), "eval", "--format", "json", "--bundle", str(ROOT / "rego"),
-         "--ignore", "*_test.rego", "--stdin-input", QUERY],
-        input=json.dumps({"names": names()}), capture_output=True, text=True, check=True)
-    table = json.loads(done.stdout)["result"][0]["expressions"][0]["value"]
+    query = (
+        f"{{name: c | some name in {json.dumps(names())}; "
+        'c := data.apl.definitions.classify({"model": name}); c.is_apl != null}'
+    )
+    table = bundle_value(query, ROOT / "rego")
+    if not isinstance(table, dict):
+        raise SystemExit(f"{query} is not an object: {table!r}")
     note = f"by tools/{Path(__file__).name} from the policy's classify: do not edit " \
         "(make precomputed)"
     return json.dumps({"_generated": note, "by_name": dict(sorted(table.items()))}, indent=1) + "\n"
