@@ -144,19 +144,19 @@ _revision := revision if {
 # holds its date, else the default. Undefined for a date before every regime.
 # Interpretation: a pinned regime is applied whatever the date, even one before every
 # regime: pinning asks what that regime says (a notice names the date's own regime).
-# (_pinning and _dating are rules, so that `not` reads a missing field as one not given.)
-regime := _pinned if _pinning
-
-regime := _dated if {
-	not _pinning
-	_dating
-}
-
-regime := _default if {
-	not _pinning
+# One chain, so that a document is only asked what decides its regime. (A pinned id that
+# no regime has, or a date that is no string, makes the document invalid, and an invalid
+# decision names the default regime without asking this rule.)
+regime := _pinned if {
+	is_string(input.regime)
+} else := _dated if {
+	is_string(input.date)
+} else := _default if {
 	not _dating
 }
 
+# (Rules, so that `not` reads a missing field as one not given: `not is_string(input.date)`
+# in an `else` body does not, under OPA's rule index.)
 _pinning if is_string(input.regime)
 
 _dating if is_string(input.date)
@@ -170,7 +170,8 @@ _pinned := r if {
 # the date's regime is the last to take effect on or before it, if its span still holds
 # the date: one comparison a regime, and no rule called for each.
 _dated := r if {
-	r := policy.regimes[count([1 | some s in policy.regimes; s.effective <= input.date]) - 1]
+	regimes := policy.regimes
+	r := regimes[count([1 | some s in regimes; s.effective <= input.date]) - 1]
 	_until_or_open(r, input.date)
 }
 
