@@ -265,13 +265,22 @@ _outcome_of(findings) := "deny" if {
 # the decision review, unless the outcome is the same whichever way it is taken: then that
 # outcome stands, and a notice says the question did not decide it. The decision is then
 # taken every way (`with` overrides), the first way's findings reported: APL before not APL,
-# persistent before non-persistent.
+# persistent before non-persistent. (`with` sets aside every value computed so far; the
+# regime, the place and the munition's label do not turn on the classification, so each
+# way is given them rather than computing them again.)
 _final := {"outcome": alternatives[0].outcome, "findings": alternatives[0].findings, "notices": [{"regime": regime.id, "message": msg}]} if {
 	_undecided
+	chosen := regime
+	place := definitions.place
+	label := definitions.subject_label
 	alternatives := [{"outcome": _outcome_of(f), "findings": f} |
 		some c in _classifications
 		some p in _persistences
-		f := _findings with definitions.classification as c with definitions.persistence as p
+		f := _findings with definitions.classification as c
+			with definitions.persistence as p
+			with regime as chosen
+			with definitions.place as place
+			with definitions.subject_label as label
 	]
 	count({a.outcome | some a in alternatives}) == 1
 	msg := sprintf("%s did not decide the outcome: it is %s either way", [_what_undecided, alternatives[0].outcome])
