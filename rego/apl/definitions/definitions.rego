@@ -211,8 +211,11 @@ assisted_place := location_status(object.get(input.assisted_activity, "location"
 # Interpretation: a region of "DMZ" with a country outside Korea, or with coordinates
 # off the peninsula, is contested just as a country and coordinates that disagree are:
 # the document says two different places.
-location_status(location) := _by_country(location) if {
-	# Most documents name a country alone: it decides, with nothing to weigh it against.
+location_status(location) := "unknown" if {
+	# Many documents say nothing of the place, and most name a country alone: it decides,
+	# with nothing to weigh it against.
+	count(location) == 0
+} else := _by_country(location) if {
 	count(location) == 1
 	is_string(location.country)
 } else := _verdict({
