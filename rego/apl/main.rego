@@ -95,17 +95,19 @@ _earliest := policy.regimes[0]
 
 _assessed := {
 	"id": _id,
-	"decision": _final.outcome,
-	"allowed": _final.outcome == "permit",
+	"decision": final.outcome,
+	"allowed": final.outcome == "permit",
 	"policy": {"id": regime.id, "effective": regime.effective, "until": regime.until, "revision": _revision},
 	"munition": definitions.classification,
 	"reason": _reason,
-	"violations": _final.findings.violations,
-	"exceptions": _final.findings.exceptions,
-	"reviews": _final.findings.reviews,
-	"obligations": _final.findings.obligations,
+	"violations": final.findings.violations,
+	"exceptions": final.findings.exceptions,
+	"reviews": final.findings.reviews,
+	"obligations": final.findings.obligations,
 	"errors": [],
 	"notices": _all_notices,
+} if {
+	final := _final
 }
 
 _all_notices := _notices if {
@@ -316,24 +318,16 @@ _what_undecided := "the munition's classification (an anti-personnel mine or not
 
 # --- one line that says why -----------------------------------------------------------------
 
-_outcome := _final.outcome
+_reason := _why(_final.outcome, _final.findings)
 
-_violations := _final.findings.violations
+_why("deny", findings) := sprintf("%s violated: %s%s", [findings.violations[0].clause, findings.violations[0].message, _more(findings.violations)])
 
-_reviews := _final.findings.reviews
+_why("review", findings) := sprintf("review (%s): %s%s", [findings.reviews[0].clause, findings.reviews[0].message, _more(findings.reviews)])
 
-_exceptions := _final.findings.exceptions
-
-_obligations := _final.findings.obligations
-
-_reason := sprintf("%s violated: %s%s", [_violations[0].clause, _violations[0].message, _more(_violations)]) if {
-	_outcome == "deny"
-} else := sprintf("review (%s): %s%s", [_reviews[0].clause, _reviews[0].message, _more(_reviews)]) if {
-	_outcome == "review"
-} else := sprintf("permitted under the Korean exception to %s", [concat(", ", [e.clause | some e in _exceptions])]) if {
-	count(_exceptions) > 0
-} else := sprintf("permitted, with an obligation: %s", [_obligations[0].message]) if {
-	count(_obligations) > 0
+_why("permit", findings) := sprintf("permitted under the Korean exception to %s", [concat(", ", [e.clause | some e in findings.exceptions])]) if {
+	count(findings.exceptions) > 0
+} else := sprintf("permitted, with an obligation: %s", [findings.obligations[0].message]) if {
+	count(findings.obligations) > 0
 } else := sprintf("permitted: no clause applies; the munition is %s", [definitions.classification.basis]) if {
 	definitions.classification.is_apl == false
 } else := "permitted: no clause is violated"
