@@ -239,13 +239,17 @@ else := "before every regime"
 # (policy.clauses_by_action), so the sets are read from that package alone rather than
 # from every package of the regime.
 # A clause without a set (P2 of us-apl-2022 raises no review) gives an empty list, as an
-# action no clause judges (destroy) does.
+# action no clause judges (destroy) does. (The folder and the clause are looked up once,
+# not once a set.)
 _findings := {
-	"violations": [v | some v in data.apl.regimes[_package][_clause].violation],
-	"exceptions": [e | some e in data.apl.regimes[_package][_clause].exception],
-	"obligations": [o | some o in data.apl.regimes[_package][_clause].obligation],
+	"violations": [v | some v in data.apl.regimes[folder][clause].violation],
+	"exceptions": [e | some e in data.apl.regimes[folder][clause].exception],
+	"obligations": [o | some o in data.apl.regimes[folder][clause].obligation],
 	"reviews": _raised_reviews,
-}
+} if {
+	folder := _package
+	clause := _clause
+} else := {"violations": [], "exceptions": [], "obligations": [], "reviews": _raised_reviews}
 
 # The definitions' reviews (an undetermined munition, a contested place) join the clause's;
 # most documents raise none.
