@@ -97,7 +97,7 @@ _assessed := {
 	"id": _id,
 	"decision": final.outcome,
 	"allowed": final.outcome == "permit",
-	"policy": {"id": regime.id, "effective": regime.effective, "until": regime.until, "revision": _revision},
+	"policy": {"id": chosen.id, "effective": chosen.effective, "until": chosen.until, "revision": _revision},
 	"munition": definitions.classification,
 	"reason": _reason,
 	"violations": final.findings.violations,
@@ -108,6 +108,7 @@ _assessed := {
 	"notices": _all_notices,
 } if {
 	final := _final
+	chosen := regime
 }
 
 _all_notices := _notices if {
@@ -272,13 +273,13 @@ _outcome_of(findings) := "deny" if {
 # outcome stands, and a notice says the question did not decide it. The decision is then
 # taken every way (`with` overrides), the first way's findings reported: APL before not APL,
 # persistent before non-persistent. (`with` sets aside every value computed so far; the
-# regime, the place and the munition's label do not turn on the classification, so each
-# way is given them rather than computing them again.)
+# regime and the place do not turn on the classification, so each way is given them rather
+# than computing them again. Not the munition's label: most ways never ask for it, and
+# handing it over costs more than computing it when asked.)
 _final := {"outcome": alternatives[0].outcome, "findings": alternatives[0].findings, "notices": [{"regime": regime.id, "message": msg}]} if {
 	_undecided
 	chosen := regime
 	place := definitions.place
-	label := definitions.subject_label
 	alternatives := [{"outcome": _outcome_of(f), "findings": f} |
 		some c in _classifications
 		some p in _persistences
@@ -286,11 +287,12 @@ _final := {"outcome": alternatives[0].outcome, "findings": alternatives[0].findi
 			with definitions.persistence as p
 			with regime as chosen
 			with definitions.place as place
-			with definitions.subject_label as label
 	]
 	count({a.outcome | some a in alternatives}) == 1
 	msg := sprintf("%s did not decide the outcome: it is %s either way", [_what_undecided, alternatives[0].outcome])
-} else := {"outcome": _outcome_of(_findings), "findings": _findings, "notices": []}
+} else := {"outcome": _outcome_of(findings), "findings": findings, "notices": []} if {
+	findings := _findings
+}
 
 _undecided if definitions.undetermined
 

@@ -45,8 +45,9 @@ subject_munition := object.get(input.assisted_activity, "munition", {}) if {
 # every model the catalogue settles, for a fraction of classify's cost. Anything else is
 # classified here and now.
 classification := c if {
-	count(object.remove(subject_munition, {"model", "quantity"})) == 0
-	c := classified[normalised_name(subject_munition.model)]
+	munition := subject_munition
+	count(object.remove(munition, {"model", "quantity"})) == 0
+	c := classified[normalised_name(munition.model)]
 } else := classify(subject_munition)
 
 is_apl if classification.is_apl == true
