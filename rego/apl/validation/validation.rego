@@ -277,14 +277,14 @@ _has(obj, key) if _ = obj[key]
 # `make bench-instructions`).
 valid if {
 	input.action != "assist"
-	_has(input, "munition")
+	is_object(input.munition)
 	_valid_common(input)
 } else if {
 	input.action == "assist"
 	object.get(input, "mode", "assist") in modes
 	nested := input.assisted_activity
 	nested.action != "assist"
-	_has(nested, "munition")
+	is_object(nested.munition)
 	_valid_common(nested)
 	_valid_common(object.remove(input, {"mode", "assisted_activity"}))
 } else if {
