@@ -15,12 +15,22 @@ Writes bench/results/instructions.json and merges its figures into
 bench/results/latest.json (instructions_per_doc, instructions_baseline_per_doc,
 trivial_instructions, result_object_instructions, instructions_by_kind), and rewrites the
 table between the markers in docs/performance.md.
+
+    python bench/instructions.py --reuse
+
+counts nothing: it carries the last count into latest.json when that count was taken on
+the same inputs (`instructions_inputs_sha256`: the policy, the baseline, the harness, this
+script, the generator and OPA's run settings), from bench/results/instructions.json or else
+from the published docs/performance.json, and exits 1 when there is none to reuse (`make
+bench` then counts). The count is of instructions, not seconds: a count taken on the same
+inputs on another machine of the same kind is the same count.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -39,9 +49,11 @@ sys.path.insert(0, str(ROOT))
 from bridge.opa_runtime import OPA_GOGC, OPA_RUN_FLAGS  # noqa: E402 (how OPA is shipped)
 
 BASELINE = ROOT / "bench" / "baseline" / "bundle.tar.gz"
-FLOORS = ROOT / "bench" / "instructions" / "floors"
+HARNESS_SOURCE = ROOT / "bench" / "instructions"
+FLOORS = HARNESS_SOURCE / "floors"
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
+PUBLISHED = ROOT / "docs" / "performance.json"
 WARMUP = 1  # evaluations of each case before counting (compiles its lazily built parts)
 BEGIN, END = "<!-- instructions:begin -->", "<!-- instructions:end -->"
 
@@ -76,6 +88,46 @@ def _run(argv: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
 def build_tree_bundle(opa: str, out: Path) -> None:
     _run([opa, "build", "--bundle", str(ROOT / "rego"), "--ignore", "*_test.rego",
           "--revision", "working-tree", "--output", str(out)])
+
+
+def count_inputs(root: Path = ROOT) -> list[Path]:
+    """What a count depends on: the policy (its tests aside), the baseline bundle, the harness
+    (whose go.mod pins OPA's version), this script, the generator of the mix, and OPA's run
+    settings."""
+    policy = [p for p in (root / "rego").rglob("*") if p.is_file() and not p.name.endswith("_test.rego")]
+    harness = [p for p in (root / "bench" / "instructions").rglob("*") if p.is_file()]
+    fixed = [root / "bench" / "baseline" / "bundle.tar.gz", root / "bench" / "instructions.py",
+             root / "bench" / "generate.py", root / "bridge" / "opa_runtime.py"]
+    return sorted(policy + harness + fixed)
+
+
+def inputs_digest(paths: list[Path], root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def reusable(digest: str, sources: tuple[Path, ...]) -> tuple[Path, dict[str, Any]] | None:
+    """The first count among sources taken on inputs with this digest, and where it is."""
+    for source in sources:
+        if not source.exists():
+            continue
+        results = json.loads(source.read_text(encoding="utf-8"))
+        if results.get("instructions_inputs_sha256") == digest and "instructions_per_doc" in results:
+            return source, {k: v for k, v in results.items() if k in COUNT_KEYS}
+    return None
+
+
+# The figures a count writes (measure() and main()), and nothing else of a results file.
+COUNT_KEYS = frozenset({
+    "instructions_per_doc", "instructions_baseline_per_doc", "instructions_over_baseline",
+    "instructions_mix_runs", "instructions_gc_off_per_doc", "instructions_gc_off_baseline_per_doc",
+    "instructions_gc_off_over_baseline", "trivial_instructions", "result_object_instructions",
+    "instructions_by_kind", "instructions_settings", "instructions_counted_at",
+    "instructions_inputs_sha256",
+})
 
 
 def mix_documents(count: int, seed: int | None) -> list[dict[str, Any]]:
@@ -238,6 +290,15 @@ def table(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _save(r: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "instructions.json").write_text(json.dumps(r, indent=2) + "\n")
+    latest = RESULTS / "latest.json"
+    merged = json.loads(latest.read_text()) if latest.exists() else {}
+    merged.update(r)
+    latest.write_text(json.dumps(merged, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=10, help="evaluations of each single document")
@@ -246,17 +307,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix-reps", type=int, default=1, help="evaluations of the whole batch a run")
     parser.add_argument("--runs", type=int, default=3, help="runs of each policy for the mix (median)")
     parser.add_argument("--seed", type=int, default=None, help="bench/generate.py seed (its default if unset)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="count nothing: carry the last count on the same inputs into latest.json, or exit 1")
     args = parser.parse_args(argv)
+    digest = inputs_digest(count_inputs())
+    if args.reuse:
+        found = reusable(digest, (RESULTS / "instructions.json", PUBLISHED))
+        if found is None:
+            print("no count on these inputs to reuse: counting", file=sys.stderr)
+            return 1
+        source, r = found
+        _save(r)
+        print(f"reused the count of {r.get('instructions_counted_at', 'an unknown time')} from "
+              f"{source.relative_to(ROOT)}: the policy, the baseline and the harness are unchanged since")
+        return 0
     started = time.time()
     r = measure(args.reps, args.mix, args.mix_reps, args.seed, args.runs)
     r["instructions_settings"]["seconds"] = round(time.time() - started, 1)
     r["instructions_counted_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "instructions.json").write_text(json.dumps(r, indent=2) + "\n")
-    latest = RESULTS / "latest.json"
-    merged = json.loads(latest.read_text()) if latest.exists() else {}
-    merged.update(r)
-    latest.write_text(json.dumps(merged, indent=2) + "\n")
+    r["instructions_inputs_sha256"] = digest
+    _save(r)
     text = DOC.read_text() if DOC.exists() else ""
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)

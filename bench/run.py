@@ -1041,14 +1041,12 @@ def main(argv: list[str] | None = None) -> int:
     settings.out.mkdir(parents=True, exist_ok=True)
     # The instruction counts (make bench-instructions, too slow under valgrind for every
     # bench) are carried from their own file, so bench/check sees them beside the rates.
-    # `make bench` recounts them first whenever rego/, the baseline or the harness changed
-    # (a Makefile rule on their timestamps): counts do not depend on the machine's load.
+    # `make bench` recounts them first unless the last count was taken on the same policy,
+    # baseline and harness (`bench/instructions.py --reuse`): counts do not depend on the
+    # machine's load. The count says when it was taken.
     counted = HERE / "results" / "instructions.json"  # where bench/instructions.py writes
     if counted.exists():
         results.update(json.loads(counted.read_text(encoding="utf-8")))
-        results["instructions_counted_at"] = dt.datetime.fromtimestamp(
-            counted.stat().st_mtime, dt.UTC
-        ).isoformat(timespec="seconds")
     latest = settings.out / "latest.json"
     latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     text = table.full(results)

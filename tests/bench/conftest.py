@@ -48,3 +48,8 @@ def targets() -> ModuleType:
 @pytest.fixture(scope="session")
 def table() -> ModuleType:
     return load_bench_module("table")
+
+
+@pytest.fixture(scope="session")
+def instructions() -> ModuleType:
+    return load_bench_module("instructions")
