@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", type=int, default=1000,
                         help="documents in the bench mix's batch (enough for the collector to run several times)")
     parser.add_argument("--mix-reps", type=int, default=1, help="evaluations of the whole batch a run")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each policy for the mix (median)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each policy for the mix (median)")
     parser.add_argument("--seed", type=int, default=None, help="bench/generate.py seed (its default if unset)")
     parser.add_argument("--reuse", action="store_true",
                         help="count nothing: carry the last count on the same inputs into latest.json, or exit 1")
