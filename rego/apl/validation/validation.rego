@@ -273,8 +273,7 @@ _has(obj, key) if _ = obj[key]
 # 1678 to 2262, a field out of place) takes the general check, one call per field. Each
 # call OPA makes costs more than the check it wraps, so the common path makes none for the
 # document's own fields; the munition's and the location's fields are still checked one
-# call each (written out with stand-ins, they cost more: measured with
-# `make bench-instructions`).
+# call each (written out with stand-ins, they cost more: docs/performance.md has the counts).
 valid if {
 	input.action != "assist"
 	is_object(input.munition)
