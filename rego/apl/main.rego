@@ -154,12 +154,13 @@ _revision := revision if {
 # --- the regime (POLICY.md section 6) -------------------------------------------------------
 
 # The regime the document is assessed under: the one it pins, else the one whose span
-# holds its date, else the default. Undefined for a date before every regime.
+# holds its date, else the default. Undefined for a date before every regime. One chain,
+# so that a document is only asked what decides its regime. (A pinned id that no regime
+# has, or a date that is no string, makes the document invalid, and an invalid decision
+# names the default regime without asking this rule.)
+#
 # Interpretation: a pinned regime is applied whatever the date, even one before every
 # regime: pinning asks what that regime says (a notice names the date's own regime).
-# One chain, so that a document is only asked what decides its regime. (A pinned id that
-# no regime has, or a date that is no string, makes the document invalid, and an invalid
-# decision names the default regime without asking this rule.)
 regime := _pinned if {
 	is_string(input.regime)
 } else := _dated if {
