@@ -41,9 +41,9 @@ def test_the_check_sees_a_changed_decision(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "rego", changed)
     main = changed / "apl" / "main.rego"
     text = main.read_text()
-    marker = '"allowed": _final.outcome == "permit",'
+    marker = '"allowed": final.outcome == "permit",'
     assert marker in text
-    main.write_text(text.replace(marker, '"allowed": _final.outcome in {"permit", "review"},'))
+    main.write_text(text.replace(marker, '"allowed": final.outcome in {"permit", "review"},'))
     bundle = tmp_path / "changed.tar.gz"
     subprocess.run([str(OPA), "build", "--bundle", str(changed), "--ignore", "*_test.rego",
                     "--output", str(bundle)], check=True)
