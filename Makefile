@@ -138,7 +138,7 @@ bench-tools: $(OPA_STAMP) $(VENV_STAMP) ## install what make bench needs: OPA, t
 .PHONY: bench-peer-tools
 bench-peer-tools: bench-tools $(CONFTEST_STAMP) ## bench-tools and conftest (pinned; built once from its Go module, minutes on a fresh machine)
 
-# The instruction counts (valgrind, about 16 min of CPU, 11 of wall time) depend on the
+# The instruction counts (valgrind, about 27 min of CPU, 14 of wall time) depend on the
 # policy, the baseline and the harness, not on the machine's load: make bench reuses the
 # last count taken on the same inputs (bench/results/instructions.json, else the published
 # docs/performance.json; a digest of the inputs says which) and counts only when there is none.
@@ -285,7 +285,7 @@ $(INSTRUCTIONS): bench/instructions/main.go bench/instructions/dump_amd64.s benc
 instructions-harness: $(INSTRUCTIONS) ## build the Go harness that evaluates with OPA's rego package (bin/instructions)
 
 .PHONY: bench-instructions
-bench-instructions: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## count instructions per decision, baseline vs now, under valgrind (about 11 min on 2 cores)
+bench-instructions: $(OPA_STAMP) $(VENV_STAMP) $(INSTRUCTIONS) ## count instructions per decision, baseline vs now, under valgrind (about 14 min on 2 cores)
 	@command -v valgrind >/dev/null || apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends valgrind
 	$(PY) bench/instructions.py
 
