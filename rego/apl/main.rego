@@ -124,21 +124,22 @@ _assessed := {
 	"allowed": final.outcome == "permit",
 	"policy": {"id": chosen.id, "effective": chosen.effective, "until": chosen.until, "revision": _revision},
 	"munition": definitions.classification,
-	"reason": _reason,
+	"reason": _why(final.outcome, final.findings),
 	"violations": final.findings.violations,
 	"exceptions": final.findings.exceptions,
 	"reviews": final.findings.reviews,
 	"obligations": final.findings.obligations,
 	"errors": [],
-	"notices": _all_notices,
+	"notices": _notices_and(final.notices),
 } if {
 	final := _final
 	chosen := regime
 }
 
-_all_notices := _notices if {
-	count(_final.notices) == 0
-} else := array.concat(_notices, _final.notices)
+# The regime's notices, then those of the final outcome (an undecided munition's).
+_notices_and(more) := _notices if {
+	count(more) == 0
+} else := array.concat(_notices, more)
 
 _id := input.id if is_string(input.id)
 
@@ -251,8 +252,8 @@ else := "before every regime"
 # (policy.clauses_by_action), so the sets are read from that package alone rather than
 # from every package of the regime.
 # A clause without a set (P2 of us-apl-2022 raises no review) gives an empty list, as an
-# action no clause judges (destroy) does. (The folder and the clause are looked up once,
-# not once a set.)
+# action no clause judges (destroy) does. (The folder and the clause are looked up once for
+# the three sets, not once a set.)
 _findings := {
 	"violations": [v | some v in data.apl.regimes[folder][clause].violation],
 	"exceptions": [e | some e in data.apl.regimes[folder][clause].exception],
@@ -335,8 +336,7 @@ _what_undecided := "the munition's classification (an anti-personnel mine or not
 
 # --- one line that says why -----------------------------------------------------------------
 
-_reason := _why(_final.outcome, _final.findings)
-
+# The reason, from the final outcome and its findings.
 _why("deny", findings) := sprintf("%s violated: %s%s", [findings.violations[0].clause, findings.violations[0].message, _more(findings.violations)])
 
 _why("review", findings) := sprintf("review (%s): %s%s", [findings.reviews[0].clause, findings.reviews[0].message, _more(findings.reviews)])
