@@ -23,10 +23,10 @@ is up and answered (or is stuck), and asking again would only hide that.
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -335,7 +335,12 @@ class OpaPolicyClient:
 
 def _proxied(host: str, port: int) -> bool:
     """Whether requests would send `http://host:port/` through a proxy (HTTP_PROXY and
-    friends, less NO_PROXY). Without any proxy set, requests is not even imported."""
+    friends, less NO_PROXY). Without any proxy set, neither requests nor urllib.request
+    (with the http.client, email and ssl modules it brings, some 10 ms a start) is imported."""
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
+        return False  # what getproxies() reads on this platform: the *_proxy variables
+    import urllib.request  # noqa: PLC0415
+
     proxies = urllib.request.getproxies()
     if not (proxies.get("http") or proxies.get("all")):
         return False

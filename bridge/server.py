@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import http.client
 import json
 import os
 import secrets
@@ -148,6 +147,10 @@ def _url_host(host: str) -> str:
 
 def healthy(host: str, port: int) -> bool:
     """Whether an OPA on host:port answers GET /health with 200 (open without a token)."""
+    # Imported here: http.client (and the email package it brings) would cost every CLI
+    # start some 10 ms, and only starting a local OPA needs it.
+    import http.client  # noqa: PLC0415
+
     conn = http.client.HTTPConnection(host, port, timeout=1.0)
     try:
         conn.request("GET", "/health")
