@@ -32,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -252,14 +253,27 @@ def _wait_watching_memory(pid: int) -> tuple[int, resource.struct_rusage, float]
     The peak comes from /proc/<pid>/status (VmHWM, polled until the child exits), not from
     rusage: Linux carries the parent's high-water mark through fork and exec into the
     child's ru_maxrss, so a child of this (large) harness would report the harness's size.
+    A thread polls it; this one waits for the child, so the return comes as the child
+    ends, not up to a polling interval later (which a timed round would count).
     """
     peak_mb = 0.0
-    while True:
-        waited, status, usage = os.wait4(pid, os.WNOHANG)
-        if waited == pid:
-            return status, usage, peak_mb
-        peak_mb = max(peak_mb, _vm_hwm_mb(pid) or 0.0)
-        time.sleep(0.05)
+    ended = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak_mb
+        while True:
+            peak_mb = max(peak_mb, _vm_hwm_mb(pid) or 0.0)
+            if ended.wait(0.05):
+                return
+
+    watcher = threading.Thread(target=watch, name="vmhwm", daemon=True)
+    watcher.start()
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        ended.set()
+        watcher.join()
+    return status, usage, peak_mb
 
 
 def _median_extra(runs: list[Run], key: str) -> float | None:
