@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -48,6 +49,7 @@ import generate  # noqa: E402 - bench/ is put on the path just above
 import table  # noqa: E402 - bench/table.py, the tables from the results
 from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user writes first
 
+from bridge import wire  # noqa: E402 - the CLI's own connection code, for the batch floor
 from bridge.client import OpaPolicyClient  # noqa: E402
 from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS  # noqa: E402
 from bridge.opa_runtime import OPA_RUN_FLAGS, opa_environment  # noqa: E402
@@ -75,6 +77,7 @@ FIGURES = (
     "eval_floor_per_s",
     "eval_floor_mix_per_s",
     "http_floor_per_s",
+    "server_batch_per_s",
     "client_per_doc_per_s",
     "naive_client_per_s",
     "process_per_doc_per_s",
@@ -105,6 +108,8 @@ HOW = {
     "eval_floor_per_s": "opa bench data.apl.decision, one typical activity, in process",
     "eval_floor_mix_per_s": "opa bench data.apl.batch over 1,000 generated documents, per document",
     "http_floor_per_s": "wrk, 1 connection kept alive, POST /v1/data/apl/decision",
+    "server_batch_per_s": "the CLI's batches of the first documents posted to"
+    " /v1/data/apl/batch over the CLI's connection code, as many in flight, answers not parsed",
     "client_per_doc_per_s": "bridge OpaPolicyClient.decide, one document per call",
     "naive_client_per_s": "opa-python-client query_rule loop, one document per call",
     "process_per_doc_per_s": "opa eval spawned once per document",
@@ -309,6 +314,7 @@ class Workload:
     typical: Path
     mix_batch: Path  # input for opa bench on data.apl.batch
     ids: list[str]  # every document's id, in order (to check the CLI's order)
+    batch_bodies: list[tuple[bytes, int]]  # docs as the CLI's batch bodies, and their sizes
 
 
 def _prepare(settings: Settings) -> Workload:
@@ -351,7 +357,18 @@ def _prepare(settings: Settings) -> Workload:
     mix_batch = work / f"mix-batch-{settings.seed}-{version}.json"
     mix = docs[: min(1000, len(docs))]
     mix_batch.write_text(json.dumps({"activities": mix}), encoding="utf-8")
-    return Workload(jsonl, docs, bodies, conftest_dir, conftest_count, typical, mix_batch, ids)
+    size = settings.batch_size or DEFAULT_BATCH_SIZE
+    batch_bodies = [
+        (
+            json.dumps({"input": {"activities": docs[at : at + size]}}, separators=(",", ":"))
+            .encode(),
+            len(docs[at : at + size]),
+        )
+        for at in range(0, len(docs), size)
+    ]
+    return Workload(
+        jsonl, docs, bodies, conftest_dir, conftest_count, typical, mix_batch, ids, batch_bodies
+    )
 
 
 # --- the measures -------------------------------------------------------------------------
@@ -470,6 +487,54 @@ class Bench:
         lost_on_wire = stats["connect"] + stats["read"] + stats["write"] + stats["timeout"]
         decisions = stats["requests"] - stats["status"]
         return Run(decisions / secs, secs, stats["requests"] + lost_on_wire, decisions, stats)
+
+    def server_batch(self, limit: int | None = None) -> Run:
+        """OPA's server answering the CLI's batches, without the CLI: the per-document
+        sample (the workload's first documents) in batches of the CLI's size, posted to
+        data.apl.batch over as many kept-alive connections as the CLI keeps in flight, with
+        the CLI's own connection code (bridge.wire); each answer is read whole and its status
+        checked, not parsed. A fixed set of batches, timed until the last answer, so no
+        request is cut off half done. CLI batch / this is what the CLI adds (its start, its
+        reading and writing); this / OPA in process is what the server adds (decoding each
+        body, encoding each answer)."""
+        bodies = self.work.batch_bodies[:limit]
+        parts = urlsplit(self.opa.url)
+        headers = {"Authorization": f"Bearer {self.opa.token}"} if self.opa.token else {}
+        pending = list(reversed(bodies))
+        lock = threading.Lock()
+        answered = 0
+
+        def post_all() -> None:
+            nonlocal answered
+            connection = wire.Connection(
+                parts.hostname or "127.0.0.1", parts.port or 80, host_header=parts.netloc,
+                headers=headers, timeout=120,
+            )
+            try:
+                while True:
+                    with lock:
+                        if not pending:
+                            return
+                        body, count = pending.pop()
+                    status, _ = connection.post("/v1/data/apl/batch", body)
+                    if status == 200:
+                        with lock:
+                            answered += count
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=post_all, name=f"server-batch-{n}")
+            for n in range(self.s.workers or DEFAULT_WORKERS)
+        ]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+        sent = sum(count for _, count in bodies)
+        return Run(answered / elapsed, elapsed, sent, answered, {"batches": len(bodies)})
 
     def _per_doc(self, call: Callable[[dict[str, Any]], bool], seconds: float) -> Run:
         docs = self.work.docs
@@ -711,6 +776,7 @@ class Bench:
         short = min(1.0, self.s.per_doc_seconds)
         if have_wrk:
             self.http_floor(1)
+        self.server_batch(limit=3)
         self.client_per_doc(short)
         self.naive_client(short)
         self.process_per_doc(2)
@@ -772,6 +838,7 @@ def _rounds(
         ("conftest_per_s", bench.conftest),
         ("conftest_unpinned_per_s", bench.conftest_unpinned),
         ("eval_floor_mix_per_s", bench.eval_floor_mix),
+        ("server_batch_per_s", bench.server_batch),
         ("http_floor_per_s", bench.http_floor),
         ("client_per_doc_per_s", bench.client_per_doc),
         ("naive_client_per_s", bench.naive_client),
@@ -913,6 +980,10 @@ def measure(settings: Settings) -> dict[str, Any]:  # noqa: PLR0915 - one run, s
         "ratios": {
             "cli_batch/eval_floor_mix": ratio("cli_batch_per_s", "eval_floor_mix_per_s"),
             "cli_batch/http_floor": ratio("cli_batch_per_s", "http_floor_per_s"),
+            "cli_batch/server_batch": ratio("cli_batch_per_s", "server_batch_per_s"),
+            "server_batch/eval_floor_mix": ratio(
+                "server_batch_per_s", "eval_floor_mix_per_s"
+            ),
             "cli_batch/client_per_doc": ratio("cli_batch_per_s", "client_per_doc_per_s"),
             "cli_batch/process_per_doc": ratio("cli_batch_per_s", "process_per_doc_per_s"),
             "http_floor/eval_floor": ratio("http_floor_per_s", "eval_floor_per_s"),

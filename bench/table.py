@@ -57,6 +57,7 @@ RATES = (
     ("eval_floor_per_s", "OPA in process, one typical `use` (`data.apl.decision`)"),
     ("eval_floor_mix_per_s", "OPA in process, `data.apl.batch` over the mix, per document"),
     ("http_floor_per_s", "wrk, one kept-alive connection"),
+    ("server_batch_per_s", "OPA's server answering the CLI's batches, no CLI"),
     ("client_per_doc_per_s", "bridge client, one document per call"),
     ("naive_client_per_s", "naive opa-python-client loop"),
     ("process_per_doc_per_s", "`opa eval` spawned per document"),
@@ -239,6 +240,7 @@ def both_cores(results: dict[str, Any]) -> list[str]:
 
 def _notes(results: dict[str, Any]) -> list[str]:
     settings = results.get("cli_batch_settings") or {}
+    ratios = results.get("ratios") or {}
     machine = results.get("machine") or {}
     return [
         f"Documents in {_n(results.get('docs_in'))}, decisions out "
@@ -247,7 +249,10 @@ def _notes(results: dict[str, Any]) -> list[str]:
         f"{_n(results.get('cli_docs_per_round'))} documents each, in batches of "
         f"{settings.get('batch_size', '?')} with {settings.get('workers', '?')} in flight; CPU "
         f"per document during them: CLI {_n(results.get('cli_cpu_us_per_doc'))} µs, OPA "
-        f"{_n(results.get('opa_cpu_us_per_doc_under_cli'))} µs. Peak RSS: CLI "
+        f"{_n(results.get('opa_cpu_us_per_doc_under_cli'))} µs. Of the CLI batch / OPA in "
+        "process ratio, OPA's server answering the same batches without the CLI is "
+        f"{_ratio(ratios.get('server_batch/eval_floor_mix'))} of OPA in process, and the "
+        f"CLI {_ratio(ratios.get('cli_batch/server_batch'))} of that. Peak RSS: CLI "
         f"{_n(results.get('peak_rss_cli_mb'), 1)} MB streaming "
         f"{_n(results.get('workload_docs'))} documents, OPA "
         f"{_n(results.get('peak_rss_opa_mb'), 1)} MB. OPA on CPU {machine.get('opa_cpus')} "

@@ -15,6 +15,7 @@ import pytest
 REQUIRED = (
     "eval_floor_per_s",
     "http_floor_per_s",
+    "server_batch_per_s",
     "client_per_doc_per_s",
     "naive_client_per_s",
     "process_per_doc_per_s",
@@ -39,6 +40,7 @@ REQUIRED = (
 )
 ALWAYS_MEASURED = (
     "eval_floor_per_s",
+    "server_batch_per_s",
     "client_per_doc_per_s",
     "naive_client_per_s",
     "process_per_doc_per_s",
@@ -81,6 +83,7 @@ def test_tiny_run_writes_every_figure_and_loses_no_document(bench_dir, tmp_path)
     assert results["docs_in"] > 0
     assert results["decisions_out"] == results["docs_in"]
     assert results["counts"]["cli_batch_per_s"] == {"docs_in": 50, "decisions_out": 50}
+    assert results["counts"]["server_batch_per_s"] == {"docs_in": 50, "decisions_out": 50}
     assert results["cli_order_mismatches"] == 0
     assert results["peak_rss_cli_mb"] > 0
     assert results["peak_rss_opa_mb"] > 0
