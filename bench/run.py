@@ -49,7 +49,7 @@ import generate  # noqa: E402 - bench/ is put on the path just above
 import table  # noqa: E402 - bench/table.py, the tables from the results
 from opa_client.opa import OpaClient  # noqa: E402 - the naive peer: what a user writes first
 
-from bridge import wire  # noqa: E402 - the CLI's own connection code, for the batch floor
+from bridge import wire  # noqa: E402 - the CLI's own connection code, for the server's batch rate
 from bridge.client import OpaPolicyClient  # noqa: E402
 from bridge.evaluate import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS  # noqa: E402
 from bridge.opa_runtime import OPA_RUN_FLAGS, opa_environment  # noqa: E402

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -337,8 +338,10 @@ def _proxied(host: str, port: int) -> bool:
     """Whether requests would send `http://host:port/` through a proxy (HTTP_PROXY and
     friends, less NO_PROXY). Without any proxy set, neither requests nor urllib.request
     (with the http.client, email and ssl modules it brings, some 10 ms a start) is imported."""
-    if not any(name.lower().endswith("_proxy") for name in os.environ):
-        return False  # what getproxies() reads on this platform: the *_proxy variables
+    if sys.platform not in {"darwin", "win32"} and not any(
+        name.lower().endswith("_proxy") for name in os.environ
+    ):
+        return False  # all getproxies() reads here (not macOS or Windows): *_proxy variables
     import urllib.request  # noqa: PLC0415
 
     proxies = urllib.request.getproxies()
