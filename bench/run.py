@@ -162,6 +162,16 @@ class Settings:
     batch_size: int | None = None
     workers: int | None = None
 
+    @property
+    def cli_batch_size(self) -> int:
+        """The batch size the CLI runs with: batch_size, else the CLI's default."""
+        return self.batch_size or DEFAULT_BATCH_SIZE
+
+    @property
+    def cli_workers(self) -> int:
+        """The batches the CLI keeps in flight: workers, else the CLI's default."""
+        return self.workers or DEFAULT_WORKERS
+
 
 @dataclass
 class Run:
@@ -357,14 +367,11 @@ def _prepare(settings: Settings) -> Workload:
     mix_batch = work / f"mix-batch-{settings.seed}-{version}.json"
     mix = docs[: min(1000, len(docs))]
     mix_batch.write_text(json.dumps({"activities": mix}), encoding="utf-8")
-    size = settings.batch_size or DEFAULT_BATCH_SIZE
+    size = settings.cli_batch_size
+    chunks = [docs[at : at + size] for at in range(0, len(docs), size)]
     batch_bodies = [
-        (
-            json.dumps({"input": {"activities": docs[at : at + size]}}, separators=(",", ":"))
-            .encode(),
-            len(docs[at : at + size]),
-        )
-        for at in range(0, len(docs), size)
+        (json.dumps({"input": {"activities": chunk}}, separators=(",", ":")).encode(), len(chunk))
+        for chunk in chunks
     ]
     return Workload(
         jsonl, docs, bodies, conftest_dir, conftest_count, typical, mix_batch, ids, batch_bodies
@@ -525,7 +532,7 @@ class Bench:
 
         threads = [
             threading.Thread(target=post_all, name=f"server-batch-{n}")
-            for n in range(self.s.workers or DEFAULT_WORKERS)
+            for n in range(self.s.cli_workers)
         ]
         start = time.perf_counter()
         for thread in threads:
@@ -1024,8 +1031,8 @@ def measure(settings: Settings) -> dict[str, Any]:  # noqa: PLR0915 - one run, s
             runs["cli_batch_2cores_per_s"], "opa_cpu_us_per_doc"
         ),
         "cli_batch_settings": {
-            "batch_size": settings.batch_size or DEFAULT_BATCH_SIZE,
-            "workers": settings.workers or DEFAULT_WORKERS,
+            "batch_size": settings.cli_batch_size,
+            "workers": settings.cli_workers,
         },
         "opa_gogc": opa_environment().get("GOGC"),
         "cli_exit_codes": cli_exit_codes,
