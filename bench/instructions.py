@@ -9,7 +9,8 @@ harness in bench/instructions/ (bin/instructions), under `valgrind --tool=callgr
 harness ends each phase with a CALLGRIND_DUMP_STATS client request, so callgrind's counts
 are split per case, all threads (the garbage collector's included) summed. A collection
 forced between cases is billed to neither; the collections a case triggers itself are
-billed to it, with the GOGC and the store setting OPA is shipped with (bridge.opa_runtime).
+billed to it, with the GOGC, GOMEMLIMIT and store setting OPA is shipped with
+(bridge.opa_runtime).
 
 Writes bench/results/instructions.json and merges its figures into
 bench/results/latest.json (instructions_per_doc, instructions_baseline_per_doc,
@@ -46,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bridge.opa_runtime import OPA_GOGC, OPA_RUN_FLAGS  # noqa: E402 (how OPA is shipped)
+from bridge.opa_runtime import OPA_GO_ENVIRONMENT, OPA_GOGC, OPA_GOMEMLIMIT, OPA_RUN_FLAGS  # noqa: E402
 
 BASELINE = ROOT / "bench" / "baseline" / "bundle.tar.gz"
 HARNESS_SOURCE = ROOT / "bench" / "instructions"
@@ -185,7 +186,7 @@ def callgrind(harness: str, plan_path: Path, work: Path) -> dict[str, int]:
         old.unlink()
     out = work / "callgrind.out"
     # asyncpreemptoff: Go's preemption signals crash callgrind; it changes no work done.
-    env = dict(os.environ, GOGC=OPA_GOGC, GOMAXPROCS="1", GODEBUG="asyncpreemptoff=1",
+    env = dict(os.environ, **OPA_GO_ENVIRONMENT, GOMAXPROCS="1", GODEBUG="asyncpreemptoff=1",
                # the harness keeps data as AST values, as the shipped flag has OPA do
                APL_STORE_READ_AST="1" if "--optimize-store-for-read-speed" in OPA_RUN_FLAGS else "0")
     proc = _run(["valgrind", "--tool=callgrind", "--dump-instr=no",
@@ -248,8 +249,8 @@ def measure(reps: int, mix_docs: int, mix_reps: int, seed: int | None, runs: int
         "result_object_instructions": round(per_case["floor/result"]),
         "instructions_by_kind": kinds,
         "instructions_settings": {
-            "gogc": OPA_GOGC, "gomaxprocs": 1, "reps": reps, "mix_docs": mix_docs,
-            "mix_reps": mix_reps, "mix_runs": runs, "mix_seed": seed,
+            "gogc": OPA_GOGC, "gomemlimit": OPA_GOMEMLIMIT, "gomaxprocs": 1, "reps": reps,
+            "mix_docs": mix_docs, "mix_reps": mix_reps, "mix_runs": runs, "mix_seed": seed,
             "store_read_ast": "--optimize-store-for-read-speed" in OPA_RUN_FLAGS,
             "tool": "valgrind --tool=callgrind", "baseline": str(BASELINE.relative_to(ROOT)),
         },
@@ -260,12 +261,15 @@ def table(r: dict[str, Any]) -> str:
     st = r["instructions_settings"]
     runs = r["instructions_mix_runs"]
     store = ", data kept as AST values (--optimize-store-for-read-speed)" if st["store_read_ast"] else ""
+    limit = f", GOMEMLIMIT={st['gomemlimit']}" if st.get("gomemlimit") else ""
+    growth = 1 + int(st["gogc"]) // 100  # the heap's goal: the live heap times 1 + GOGC/100
     lines = [
         f"Instructions per evaluation counted by valgrind (callgrind), baseline (`{st['baseline']}`)",
-        f"and working tree in the same run, one policy per process, GOGC={st['gogc']} (the shipped",
-        f"setting){store}, GOMAXPROCS=1. Per input kind: {st['reps']} evaluations of one document",
-        "after a forced collection (at GOGC=400 the heap may grow to 5x the live heap before the next,",
-        "so these are mostly the evaluation alone). The mix: `data.apl.batch` over the first",
+        "and working tree in the same run, one policy per process,",
+        f"GOGC={st['gogc']}{limit} (the shipped setting){store}, GOMAXPROCS=1.",
+        f"Per input kind: {st['reps']} evaluations of one document after a forced collection",
+        f"(at GOGC={st['gogc']} the heap may grow to {growth}x the live heap before the next, so",
+        "these are mostly the evaluation alone). The mix: `data.apl.batch` over the first",
         f"{st['mix_docs']:,} documents of bench/generate.py, x {st['mix_reps']} a run, the collections it",
         f"triggers billed to it: the median of {st['mix_runs']} runs of each policy (each its own",
         "process), and once with the collector off.",

@@ -1035,6 +1035,7 @@ def measure(settings: Settings) -> dict[str, Any]:  # noqa: PLR0915 - one run, s
             "workers": settings.cli_workers,
         },
         "opa_gogc": opa_environment().get("GOGC"),
+        "opa_gomemlimit": opa_environment().get("GOMEMLIMIT"),
         "cli_exit_codes": cli_exit_codes,
         "figures": {
             name: None if (s := summaries[name]) is None else {**s, "how": HOW[name]}

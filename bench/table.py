@@ -258,8 +258,14 @@ def _notes(results: dict[str, Any]) -> list[str]:
         f"{_n(results.get('peak_rss_opa_mb'), 1)} MB. OPA on CPU {machine.get('opa_cpus')} "
         f"(GOMAXPROCS=1), clients on {machine.get('client_cpus')}"
         f"{'' if machine.get('pinned') else ' (not pinned)'}; every OPA with "
-        f"GOGC={results.get('opa_gogc')}; {machine.get('opa', '?')}.",
+        f"GOGC={results.get('opa_gogc')}"
+        f"{_go_memory_limit(results.get('opa_gomemlimit'))}; {machine.get('opa', '?')}.",
     ]
+
+
+def _go_memory_limit(limit: str | None) -> str:
+    """', GOMEMLIMIT=...' where the run had one (runs before it was shipped had none)."""
+    return f", GOMEMLIMIT={limit}" if limit else ""
 
 
 def _instructions(results: dict[str, Any]) -> str:

@@ -731,7 +731,7 @@ class Fleet:
         ]
 
     def replica_environment(self, replica: Replica) -> dict[str, str]:
-        env = opa_environment()  # the shipped GOGC (bridge/opa_runtime.py)
+        env = opa_environment()  # the shipped GOGC and GOMEMLIMIT (bridge/opa_runtime.py)
         env.update(
             {
                 TOKEN_ENV: self.token,

@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"runtime"
@@ -44,8 +45,9 @@ type benchCase struct {
 	Input  any    `json:"input"`
 	Docs   int    `json:"docs"` // documents per evaluation (a batch holds many)
 	Reps   int    `json:"reps"`
-	// GCOff runs the case with the collector off (debug.SetGCPercent(-1)): the
-	// evaluation's own instructions, which no collection timing can move.
+	// GCOff runs the case with the collector off (debug.SetGCPercent(-1), and no memory
+	// limit, which would start it again): the evaluation's own instructions, which no
+	// collection timing can move.
 	GCOff bool `json:"gc_off"`
 }
 
@@ -127,9 +129,10 @@ func count(path string) error {
 	settle()
 	mark("setup")
 	for i, c := range pl.Cases {
-		gcPercent := 0
+		gcPercent, memoryLimit := 0, int64(0)
 		if c.GCOff {
 			gcPercent = debug.SetGCPercent(-1)
+			memoryLimit = debug.SetMemoryLimit(math.MaxInt64)
 		}
 		for range c.Reps {
 			if _, err := eval(ctx, queries[i], c.Input); err != nil {
@@ -139,6 +142,7 @@ func count(path string) error {
 		mark("case " + c.Label)
 		if c.GCOff {
 			debug.SetGCPercent(gcPercent)
+			debug.SetMemoryLimit(memoryLimit)
 		}
 		settle() // what this case left on the heap is not collected on the next one's bill
 		mark("other")

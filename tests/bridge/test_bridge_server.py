@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bridge.errors import OpaUnavailable
-from bridge.opa_runtime import OPA_GOGC, OPA_RUN_FLAGS
+from bridge.opa_runtime import OPA_GO_ENVIRONMENT, OPA_RUN_FLAGS
 from bridge.server import LocalOpa, find_opa, project_bundle
 
 
@@ -102,15 +102,22 @@ def test_stop_ends_the_process_and_restart_keeps_the_port():
     assert os.environ.get("APL_OPA_TOKEN") != token
 
 
-def test_opa_is_started_with_the_shipped_gogc_and_flags(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every OPA the bridge starts gets GOGC=400 (bridge.opa_runtime), unless the operator
-    set GOGC: the running process's own environment is read back from /proc."""
-    monkeypatch.delenv("GOGC", raising=False)
+def test_opa_is_started_with_the_shipped_go_settings_and_flags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every OPA the bridge starts gets the shipped GOGC and GOMEMLIMIT (bridge.opa_runtime),
+    each unless the operator set it: the running process's own environment is read back
+    from /proc."""
+    for name in OPA_GO_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
     with LocalOpa() as opa:
         assert opa.process is not None
         environ = Path(f"/proc/{opa.process.pid}/environ").read_bytes().split(b"\0")
-        assert f"GOGC={OPA_GOGC}".encode() in environ
+        for name, value in OPA_GO_ENVIRONMENT.items():
+            assert f"{name}={value}".encode() in environ
         cmdline = Path(f"/proc/{opa.process.pid}/cmdline").read_bytes().split(b"\0")
         assert {flag.encode() for flag in OPA_RUN_FLAGS} <= set(cmdline)
     monkeypatch.setenv("GOGC", "150")
-    assert LocalOpa().environment()["GOGC"] == "150"
+    environment = LocalOpa().environment()
+    assert environment["GOMEMLIMIT"] == OPA_GO_ENVIRONMENT["GOMEMLIMIT"]
+    assert environment["GOGC"] == "150"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bridge.fleet import FLEET_ENV, Fleet
+from bridge.opa_runtime import OPA_GO_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
@@ -69,7 +70,10 @@ def processes_of(directory: Path) -> list[int]:
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     directory = tmp_path_factory.mktemp("fleet")
-    env = dict(os.environ, APL_AUDIT_FAULTS="1")  # lets the tests make the collector answer 503
+    # APL_AUDIT_FAULTS lets the tests make the collector answer 503; the replicas get the
+    # shipped Go settings, not the caller's (test_fleet checks them).
+    env = {k: v for k, v in os.environ.items() if k not in OPA_GO_ENVIRONMENT}
+    env["APL_AUDIT_FAULTS"] = "1"
     cli(
         "fleet",
         "up",

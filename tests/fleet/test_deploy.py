@@ -23,7 +23,7 @@ from bridge.fleet import (
     render_template,
 )
 from bridge.limits import OPA_MAX_REQUEST_BYTES
-from bridge.opa_runtime import OPA_RUN_FLAGS
+from bridge.opa_runtime import OPA_GO_ENVIRONMENT, OPA_GOMEMLIMIT, OPA_RUN_FLAGS
 from bridge.replicas import split_urls
 from tests.fleet.conftest import ROOT, cli
 
@@ -106,6 +106,21 @@ def test_every_opa_container_is_probed_on_bundles_and_capped_like_serve(rendered
         assert env["APL_OPA_MONITOR_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "monitor-token"
         assert env["APL_AUDIT_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "audit-token"
         assert "APL_OPA_TOKEN" not in " ".join(args)
+        for name, value in OPA_GO_ENVIRONMENT.items():
+            assert env[name]["value"] == value, f"the chart runs OPA with {name} as the fleet does"
+        limit = container["resources"]["limits"]["memory"]
+        assert _bytes(OPA_GOMEMLIMIT) < _bytes(limit), "the heap's limit is under the container's"
+
+
+_BINARY_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+
+
+def _bytes(quantity: str) -> int:
+    """512Mi (Kubernetes) or 384MiB (Go's GOMEMLIMIT) in bytes; no other form is used here."""
+    number, unit = quantity.removesuffix("B")[:-2], quantity.removesuffix("B")[-2:]
+    assert unit in _BINARY_UNITS, f"unexpected unit in {quantity!r}"
+    assert number.isdigit(), f"unexpected number in {quantity!r}"
+    return int(number) * _BINARY_UNITS[unit]
 
 
 def test_the_sidecar_listens_on_loopback_only(rendered):

@@ -29,6 +29,7 @@ from bridge.fleet import (
     make_signing_key,
     place_bundle,
 )
+from bridge.opa_runtime import OPA_GO_ENVIRONMENT
 from bridge.server import find_opa, project_bundle
 from tests.fleet.conftest import REPLICAS, ROOT, cli, fleet_status
 
@@ -101,10 +102,12 @@ def test_fleet_json_describes_every_running_component(fleet):
         assert Path(f"/proc/{replica['pid']}").exists()
     assert state["audit"]["db"].startswith("sqlite:///")
     assert oct(fleet.state_file.stat().st_mode & 0o777) == "0o600"  # it holds the token
-    # The token reaches OPA by its environment only.
+    # The token reaches OPA by its environment only; so do the shipped Go settings.
     for replica in fleet.replicas:
         cmdline = Path(f"/proc/{replica.pid}/cmdline").read_bytes()
         assert fleet.token.encode() not in cmdline
+        environ = Path(f"/proc/{replica.pid}/environ").read_bytes().split(b"\0")
+        assert {f"{k}={v}".encode() for k, v in OPA_GO_ENVIRONMENT.items()} <= set(environ)
     assert served_revisions(fleet) == dict.fromkeys(
         (r.name for r in fleet.replicas), fleet.revision
     )

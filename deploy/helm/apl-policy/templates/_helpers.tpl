@@ -34,6 +34,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
     - --set=server.decoding.max_length={{ int .root.Values.opa.maxRequestBytes }}
     - --set=server.decoding.gzip.max_length={{ int .root.Values.opa.maxRequestBytes }}
   env:
+    - name: GOGC
+      value: {{ .root.Values.opa.gogc | quote }}
+    - name: GOMEMLIMIT
+      value: {{ .root.Values.opa.goMemLimit | quote }}
     - name: APL_BUNDLE_SERVER_URL
       value: http://{{ include "apl.fullname" .root }}-bundles:{{ .root.Values.bundleServer.port }}
     - name: APL_AUDIT_URL
