@@ -4,8 +4,10 @@ is asserted here; this checks only that the text is the committed results' rende
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -42,3 +44,28 @@ def test_a_number_edited_by_hand_is_caught(
     edited = block.replace(mark, other, 1)
     readme.write_text(head + table.BEGIN + edited)
     assert table.stale() == ["README.md"]
+
+
+def test_publishing_says_when_the_make_counted_instructions_itself(
+    table: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`make bench` reuses the last count on the same inputs; when it had to count, the
+    time it took says how much of it the count was. A count reused from before the make
+    started is not billed to it."""
+    for name in ("README", "DOC", "PUBLISHED", "LATEST", "STARTED"):
+        monkeypatch.setattr(table, name, tmp_path / getattr(table, name).name)
+    shutil.copy(table.ROOT / "README.md", table.README)
+    shutil.copy(table.ROOT / "docs" / "performance.md", table.DOC)
+    results = json.loads((table.ROOT / "docs" / "performance.json").read_text())
+    started = time.time() - 60
+    for offset, billed in ((30, True), (-90, False)):
+        results["instructions_counted_at"] = dt.datetime.fromtimestamp(
+            started + offset, dt.UTC
+        ).isoformat(timespec="seconds")
+        results["instructions_settings"]["seconds"] = 600.0
+        table.LATEST.write_text(json.dumps(results))
+        table.STARTED.write_text(str(started))
+        table.publish(table.LATEST)
+        published = json.loads(table.PUBLISHED.read_text())
+        assert ("make_bench_counting_seconds" in published) is billed
+        assert ("10.0 of them counting instructions" in table.README.read_text()) is billed
