@@ -316,6 +316,7 @@ def publish(latest: Path) -> None:
         # included. The stamp is used once, so a later --publish cannot reuse it.
         started = float(STARTED.read_text(encoding="utf-8").strip())
         results["make_bench_seconds"] = round(time.time() - started, 1)
+        results.pop("make_bench_counting_seconds", None)  # an earlier make's, if the results carry one
         counted_at = results.get("instructions_counted_at")
         if counted_at and dt.datetime.fromisoformat(counted_at).timestamp() >= started:
             # This make counted the instructions itself (no count on the same inputs).
